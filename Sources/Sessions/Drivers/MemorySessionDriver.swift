@@ -1,0 +1,185 @@
+import Foundation
+import Synchronization
+
+/// An in-process store: fast, safe under concurrent use, gone when the process exits.
+///
+/// - Sharded: IDs spread over up to 64 independently locked shards, so a shard that grows and
+///   rehashes stalls only the requests that land on it, never all of them.
+/// - Bounded: when it holds ``maximumSessions`` (approximately: the cap is split evenly over
+///   the shards), an insert evicts the least recently active session of its shard with the CLOCK
+///   algorithm (approximate LRU, O(1) amortized per insert) and reports an
+///   ``SessionEvent/evicted(driver:count:)`` event. A crawler or a flood of new visitors cannot
+///   exhaust memory.
+/// - Expiry is enforced on read; ``gc()`` removes expired entries.
+///
+/// Only one process sees the sessions, so use a shared store (files, a database) once an app
+/// runs on several instances.
+public final class MemorySessionDriver: SessionDriver {
+    /// The most sessions held before eviction starts.
+    public let maximumSessions: Int
+
+    private let shards: [ShardLock]
+    private let lifetime: Double
+    private let clock: SessionClock
+    private let name: String
+    private let report: SessionEventObserver
+
+    /// A driver from the manager's context (`memory_max_sessions`, lifetime, clock, events).
+    public convenience init(context: SessionDriverContext) {
+        self.init(
+            lifetime: context.lifetime,
+            maximumSessions: context.config.memoryMaxSessions,
+            clock: context.clock,
+            name: context.name,
+            report: context.report
+        )
+    }
+
+    /// A driver that expires sessions `lifetime` after their last write or touch and holds at
+    /// most about `maximumSessions`.
+    public init(
+        lifetime: Duration,
+        maximumSessions: Int = 100_000,
+        clock: SessionClock = .system,
+        name: String = "memory",
+        report: @escaping SessionEventObserver = { _ in }
+    ) {
+        let cap = max(1, maximumSessions)
+        // One shard per ~1,024 sessions, as a power of two between 1 and 64.
+        var shardCount = 1
+        while shardCount < 64, shardCount * 1024 < cap { shardCount *= 2 }
+        let perShard = (cap + shardCount - 1) / shardCount
+        self.maximumSessions = cap
+        self.shards = (0..<shardCount).map { _ in ShardLock(capacity: perShard) }
+        self.lifetime = Double(lifetime.components.seconds) + Double(lifetime.components.attoseconds) / 1e18
+        self.clock = clock
+        self.name = name
+        self.report = report
+    }
+
+    /// How many sessions the driver holds, expired ones not yet collected included.
+    public var count: Int {
+        shards.reduce(0) { total, shard in total + shard.mutex.withLock { $0.entries.count } }
+    }
+
+    public func read(_ id: SessionIdentifier) async throws -> StoredSession? {
+        let now = clock.now.timeIntervalSince1970
+        return shard(for: id).mutex.withLock { shard in
+            guard let entry = shard.entries[id] else { return nil }
+            guard now - entry.lastActivity <= lifetime else {
+                shard.entries[id] = nil
+                return nil
+            }
+            shard.entries[id]?.referenced = true
+            return StoredSession(payload: entry.payload, lastActivity: Date(timeIntervalSince1970: entry.lastActivity))
+        }
+    }
+
+    public func write(_ id: SessionIdentifier, payload: [UInt8]) async throws {
+        let now = clock.now.timeIntervalSince1970
+        let lifetime = self.lifetime
+        let evicted = shard(for: id).mutex.withLock { shard in
+            shard.store(id, Entry(payload: payload, lastActivity: now), now: now, lifetime: lifetime)
+        }
+        if evicted > 0 { report(.evicted(driver: name, count: evicted)) }
+    }
+
+    public func destroy(_ id: SessionIdentifier) async throws {
+        shard(for: id).mutex.withLock { shard in
+            shard.entries[id] = nil
+            shard.compactQueueIfStale()
+        }
+    }
+
+    public func touch(_ id: SessionIdentifier) async throws -> Bool {
+        let now = clock.now.timeIntervalSince1970
+        return shard(for: id).mutex.withLock { shard in
+            guard let entry = shard.entries[id], now - entry.lastActivity <= lifetime else { return false }
+            shard.entries[id]?.lastActivity = now
+            shard.entries[id]?.referenced = true
+            return true
+        }
+    }
+
+    public func gc() async throws -> Int {
+        let now = clock.now.timeIntervalSince1970
+        var removed = 0
+        for shard in shards {
+            // One shard at a time: requests on the other shards go on meanwhile.
+            removed += shard.mutex.withLock { shard in
+                let before = shard.entries.count
+                shard.entries = shard.entries.filter { now - $0.value.lastActivity <= lifetime }
+                shard.compactQueueIfStale()
+                return before - shard.entries.count
+            }
+        }
+        return removed
+    }
+
+    private func shard(for id: SessionIdentifier) -> ShardLock {
+        shards[Int(id.shardSeed % UInt64(shards.count))]
+    }
+
+    struct Entry {
+        var payload: [UInt8]
+        var lastActivity: Double
+        /// Set on each access; the CLOCK hand clears it once before evicting the entry.
+        var referenced = false
+    }
+
+    struct Shard {
+        let capacity: Int
+        var entries: [SessionIdentifier: Entry] = [:]
+        /// IDs in insertion order for the CLOCK hand; may hold IDs destroyed since.
+        var queue: [SessionIdentifier] = []
+        var head = 0
+
+        /// Stores `entry`, first making room if the shard is full; returns how many live
+        /// sessions were evicted.
+        mutating func store(_ id: SessionIdentifier, _ entry: Entry, now: Double, lifetime: Double) -> Int {
+            if entries[id] != nil {
+                entries[id] = Entry(payload: entry.payload, lastActivity: entry.lastActivity, referenced: true)
+                return 0
+            }
+            var evicted = 0
+            while entries.count >= capacity, head < queue.count {
+                let candidate = queue[head]
+                head += 1
+                guard let existing = entries[candidate] else { continue }
+                if existing.referenced, now - existing.lastActivity <= lifetime {
+                    entries[candidate]?.referenced = false
+                    queue.append(candidate)
+                } else {
+                    entries[candidate] = nil
+                    if now - existing.lastActivity <= lifetime { evicted += 1 }
+                }
+            }
+            entries[id] = entry
+            queue.append(id)
+            compactQueueIfStale()
+            return evicted
+        }
+
+        /// Drops the consumed front of the queue and IDs no longer stored, once they make up
+        /// most of it: amortized O(1) per operation.
+        mutating func compactQueueIfStale() {
+            if head > 64, head * 2 > queue.count {
+                queue.removeFirst(head)
+                head = 0
+            }
+            if queue.count - head > 2 * entries.count + 64 {
+                queue = queue[head...].filter { entries[$0] != nil }
+                head = 0
+            }
+        }
+    }
+
+    /// Holds one shard's lock; a class because `Mutex` cannot be copied into an array.
+    final class ShardLock: Sendable {
+        let mutex: Mutex<Shard>
+
+        init(capacity: Int) {
+            mutex = Mutex(Shard(capacity: capacity))
+        }
+    }
+}

@@ -1,0 +1,85 @@
+import Foundation
+
+/// The stored form of a session: a versioned binary envelope.
+///
+/// Layout (format version 1; integers are LEB128 varints, dates 8-byte little-endian
+/// seconds since 1970, strings length-prefixed UTF-8):
+/// ```
+/// version: 1 byte
+/// createdAt: date         when the session was first stored (for the absolute lifetime)
+/// cookieRenewedAt: date   when its cookie last went out with a fresh expiry
+/// token: string           the CSRF token, empty when none
+/// flashNew, flashOld: count, then keys
+/// entries: count, then (key string, tagged value) pairs
+/// ```
+/// Decoding checks the whole structure but keeps each value as its encoded bytes; a value is
+/// decoded only when a request reads it, and written back untouched when it did not.
+struct SessionEnvelope {
+    static let formatVersion: UInt8 = 1
+
+    var createdAt: Date
+    var cookieRenewedAt: Date
+    var token: String?
+    var flashNew: [String] = []
+    var flashOld: [String] = []
+    var entries: [String: SessionEntry] = [:]
+
+    init(createdAt: Date, cookieRenewedAt: Date) {
+        self.createdAt = createdAt
+        self.cookieRenewedAt = cookieRenewedAt
+    }
+
+    init(decoding bytes: [UInt8]) throws(PayloadError) {
+        var reader = ByteReader(bytes[...])
+        let version = try reader.byte()
+        guard version == Self.formatVersion else { throw .unknownVersion(version) }
+        createdAt = Date(timeIntervalSince1970: try reader.double())
+        cookieRenewedAt = Date(timeIntervalSince1970: try reader.double())
+        let token = try reader.string()
+        self.token = token.isEmpty ? nil : token
+        flashNew = try Self.keys(&reader)
+        flashOld = try Self.keys(&reader)
+        let count = try reader.count()
+        entries.reserveCapacity(count)
+        for _ in 0..<count {
+            let key = try reader.string()
+            let start = reader.index
+            try ValueCodec.skip(&reader)
+            entries[key] = .stored(reader.bytes[start..<reader.index])
+        }
+        guard reader.isAtEnd else { throw .malformed("trailing bytes") }
+    }
+
+    /// The envelope's bytes. Values put during this request are encoded here, so a value that
+    /// cannot be encoded surfaces as an error at save, naming its key.
+    func encoded() throws -> [UInt8] {
+        var size = 64
+        for (key, value) in entries { size += key.utf8.count + value.sizeEstimate + 2 }
+        var writer = ByteWriter(capacity: size)
+        writer.byte(Self.formatVersion)
+        writer.double(createdAt.timeIntervalSince1970)
+        writer.double(cookieRenewedAt.timeIntervalSince1970)
+        writer.string(token ?? "")
+        Self.write(keys: flashNew, into: &writer)
+        Self.write(keys: flashOld, into: &writer)
+        writer.varint(UInt64(entries.count))
+        for (key, value) in entries {
+            writer.string(key)
+            try value.write(into: &writer, key: key)
+        }
+        return writer.bytes
+    }
+
+    private static func keys(_ reader: inout ByteReader) throws(PayloadError) -> [String] {
+        let count = try reader.count()
+        var keys: [String] = []
+        keys.reserveCapacity(count)
+        for _ in 0..<count { keys.append(try reader.string()) }
+        return keys
+    }
+
+    private static func write(keys: [String], into writer: inout ByteWriter) {
+        writer.varint(UInt64(keys.count))
+        for key in keys { writer.string(key) }
+    }
+}

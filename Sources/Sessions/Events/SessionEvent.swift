@@ -1,0 +1,36 @@
+/// Something worth knowing that happened in the session machinery.
+///
+/// The core has no logging dependency: it reports events to the manager's observer, and the
+/// framework integrations forward them to swift-log. No event carries a raw session ID or token;
+/// where correlation helps it carries a ``SessionFingerprint``.
+public enum SessionEvent: Sendable, Equatable {
+    /// A cookie or caller supplied text that is not a valid session ID; a fresh session started.
+    case rejectedID(reason: RejectedIDReason)
+    /// A well-formed ID the store does not know (never issued, expired or destroyed); it was not
+    /// adopted and a fresh session started.
+    case unknownID(SessionFingerprint)
+    /// A stored session passed its absolute lifetime; it was destroyed and a fresh one started.
+    case absoluteLifetimeExceeded(SessionFingerprint)
+    /// A stored payload could not be decoded; the session starts fresh.
+    case corruptPayload(SessionFingerprint, reason: String)
+    /// A driver call failed.
+    case storeError(driver: String, operation: String, message: String)
+    /// The memory driver was full and dropped its least recently active sessions.
+    case evicted(driver: String, count: Int)
+    /// A gc run finished.
+    case garbageCollected(driver: String, removed: Int)
+    /// A session moved to a new ID (login, regenerate, invalidate).
+    case regenerated(from: SessionFingerprint, to: SessionFingerprint)
+
+    /// Why an ID was rejected before reaching any driver.
+    public enum RejectedIDReason: String, Sendable, Equatable {
+        /// Longer than an ID can be.
+        case oversized
+        /// Wrong length or characters outside base64url.
+        case malformed
+    }
+}
+
+/// The manager's observer: a closure called for each event, synchronously, on whatever task
+/// produced it. Keep it cheap (hand off to a logger); it must not block.
+public typealias SessionEventObserver = @Sendable (SessionEvent) -> Void

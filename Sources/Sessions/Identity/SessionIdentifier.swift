@@ -1,0 +1,62 @@
+/// A session ID that has passed validation: 192 bits from the system's CSPRNG, written as 32
+/// characters of unpadded base64url (`A-Z a-z 0-9 - _`).
+///
+/// Drivers only ever receive a `SessionIdentifier`, so no store key and no file path can be built
+/// from a client-supplied string that has not been checked. Parse untrusted input with
+/// ``init(validating:)``; make new IDs with ``random()``.
+///
+/// The value is held as three 64-bit words: hashing and comparing it never allocates, and a
+/// store keyed by it keeps no string per session.
+public struct SessionIdentifier: Hashable, Sendable, CustomStringConvertible {
+    /// The number of characters of an ID's text form.
+    public static let length = 32
+
+    private let words: (UInt64, UInt64, UInt64)
+
+    private init(words: (UInt64, UInt64, UInt64)) {
+        self.words = words
+    }
+
+    /// A fresh ID: three draws from the system's cryptographically secure random number generator.
+    public static func random() -> SessionIdentifier {
+        var generator = SystemRandomNumberGenerator()
+        return SessionIdentifier(words: (generator.next(), generator.next(), generator.next()))
+    }
+
+    /// Parses an ID from untrusted text (a cookie, a header, a job's argument).
+    ///
+    /// Returns nil unless `text` is exactly 32 base64url characters.
+    public init?(validating text: some StringProtocol) {
+        guard let bytes = Base64URL.decode(text.utf8, byteCount: 24) else { return nil }
+        self.init(words: (Self.word(bytes, 0), Self.word(bytes, 8), Self.word(bytes, 16)))
+    }
+
+    /// The 32-character text form, as it travels in cookies and headers.
+    public var description: String {
+        var bytes = [UInt8]()
+        bytes.reserveCapacity(24)
+        for word in [words.0, words.1, words.2] {
+            for shift in stride(from: 56, through: 0, by: -8) {
+                bytes.append(UInt8(truncatingIfNeeded: word >> UInt64(shift)))
+            }
+        }
+        return Base64URL.encode(bytes)
+    }
+
+    /// A stable 64-bit number drawn from the ID's random bits, for spreading IDs over shards.
+    var shardSeed: UInt64 { words.0 }
+
+    public static func == (lhs: SessionIdentifier, rhs: SessionIdentifier) -> Bool {
+        lhs.words == rhs.words
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(words.0)
+        hasher.combine(words.1)
+        hasher.combine(words.2)
+    }
+
+    private static func word(_ bytes: [UInt8], _ start: Int) -> UInt64 {
+        bytes[start..<(start + 8)].reduce(0) { ($0 << 8) | UInt64($1) }
+    }
+}

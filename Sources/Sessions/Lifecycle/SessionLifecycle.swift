@@ -1,0 +1,95 @@
+import Foundation
+
+/// The heart of a cookie-writer middleware, written once for every framework: start a session
+/// from a request's `Cookie` headers, finish it after the handler, and say which response headers
+/// to add. Framework adapters only translate their request and response types.
+///
+/// ```swift
+/// let lifecycle = SessionLifecycle(manager: sessions)
+/// let started = try await lifecycle.start(cookieHeaders: request.headers["Cookie"])
+/// var response = try await next(request, started.session)
+/// for header in try await lifecycle.finish(started, status: response.status, responseHasCacheControl: …) {
+///     response.headers.append(header.name, header.value)
+/// }
+/// ```
+public struct SessionLifecycle: Sendable {
+    /// The manager sessions come from.
+    public let manager: SessionManager
+    /// The driver sessions are stored with (the configured default when nil).
+    public let driverName: String?
+
+    /// A lifecycle over `manager`'s sessions on `driver`.
+    public init(manager: SessionManager, driver: String? = nil) {
+        self.manager = manager
+        self.driverName = driver
+    }
+
+    /// A session started for one request, carried from ``start(cookieHeaders:)`` to ``finish(_:status:responseHasCacheControl:)``.
+    public struct StartedSession: Sendable {
+        /// The request's session.
+        public let session: Session
+        /// The ID the request's cookie presented, if it was a valid one.
+        let presentedID: SessionIdentifier?
+        /// Whether the request carried a cookie with the session's name at all.
+        let presentedCookie: Bool
+    }
+
+    /// One response header to add.
+    public struct ResponseHeader: Sendable, Equatable, CustomStringConvertible {
+        /// The field name (`Set-Cookie`, `Cache-Control`, `Vary`).
+        public let name: String
+        /// The field value.
+        public let value: String
+
+        public var description: String { "\(name): \(value)" }
+    }
+
+    /// Finds the session cookie in the request's `Cookie` header values, validates its ID and
+    /// starts the session. An invalid, unknown or expired ID is never adopted: the session starts
+    /// empty under a fresh ID. Malformed cookie headers are tolerated.
+    /// - Throws: the driver's error when the store cannot be read (answer with a 500).
+    public func start(cookieHeaders: [String]) async throws -> StartedSession {
+        let values = CookieHeader.values(named: manager.config.cookie, in: cookieHeaders)
+        // Browsers send the most specific path first; the first valid ID is the one to try.
+        let presentedID = values.lazy.compactMap { SessionIdentifier(validating: $0) }.first
+        if presentedID == nil, let first = values.first { _ = manager.validate(first) }
+        let session = try await manager.buildSession(driver: driverName, validatedID: presentedID)
+        return StartedSession(session: session, presentedID: presentedID, presentedCookie: !values.isEmpty)
+    }
+
+    /// Finishes the request's session and returns the headers to add to the response.
+    ///
+    /// - A response with `status` ≥ 500, or a session marked with ``Session/discard()``, saves
+    ///   nothing and sends no cookie: the store keeps what it had before the request.
+    /// - Otherwise flash data ages and the session is written if it changed (or touched when
+    ///   due), and the gc lottery is drawn (gc runs on its own task).
+    /// - `Set-Cookie` goes out only when the ID changed or the cookie's expiry is due to move
+    ///   (once a touch interval has passed since it was last sent); a clearing cookie goes out
+    ///   when the request presented a session cookie and no session is stored now (after
+    ///   `invalidate`, or for an unknown ID). Such responses get `Cache-Control: no-store`
+    ///   unless `responseHasCacheControl`. Every session response gets `Vary: Cookie`.
+    /// - Throws: the save's error (store failure, payload too large); answer with a 500 and send
+    ///   none of the headers.
+    public func finish(_ started: StartedSession, status: Int, responseHasCacheControl: Bool = false) async throws -> [ResponseHeader] {
+        var headers = [ResponseHeader(name: "Vary", value: "Cookie")]
+        let session = started.session
+        guard status < 500, !session.isDiscarded else { return headers }
+
+        let outcome = try await session.persist(renewingCookie: true)
+        let cookie = SetCookie(config: manager.config)
+        var setCookie: String?
+        if outcome.isStored {
+            if session.id != started.presentedID || outcome.cookieRenewed {
+                setCookie = cookie.session(session.id, now: manager.clock.now)
+            }
+        } else if started.presentedCookie {
+            setCookie = cookie.clearing()
+        }
+        if let setCookie {
+            headers.append(ResponseHeader(name: "Set-Cookie", value: setCookie))
+            if !responseHasCacheControl { headers.append(ResponseHeader(name: "Cache-Control", value: "no-store")) }
+        }
+        manager.collectGarbageByLottery(driver: session.driverName)
+        return headers
+    }
+}

@@ -1,0 +1,33 @@
+/// Errors the session machinery throws. Each message names what went wrong and the value
+/// involved, never a session ID or token.
+public enum SessionError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// `driver(name)` asked for a name nothing registered.
+    case unknownDriver(name: String, registered: [String])
+    /// The encoded session is larger than `max_payload_bytes`.
+    case payloadTooLarge(size: Int, limit: Int)
+    /// `increment`, `decrement` or `push` found a value of another type under the key.
+    case typeMismatch(key: String, expected: String)
+    /// `increment` or `decrement` would overflow `Int`.
+    case overflow(key: String)
+    /// A value could not be encoded for storage.
+    case unencodable(key: String, reason: String)
+    /// The session was used before `start()`.
+    case notStarted
+
+    public var description: String {
+        switch self {
+        case .unknownDriver(let name, let registered):
+            "session driver [\(name)] is not registered; registered drivers: \(registered.sorted().joined(separator: ", "))"
+        case .payloadTooLarge(let size, let limit):
+            "session payload of \(size) bytes exceeds max_payload_bytes (\(limit))"
+        case .typeMismatch(let key, let expected):
+            "session key [\(key)] does not hold \(expected)"
+        case .overflow(let key):
+            "session key [\(key)] would overflow Int"
+        case .unencodable(let key, let reason):
+            "session key [\(key)] could not be encoded: \(reason)"
+        case .notStarted:
+            "the session was used before start()"
+        }
+    }
+}

@@ -1,0 +1,56 @@
+import Foundation
+
+/// Garbage collection: on demand, or by Laravel's lottery after a request, off the response path.
+extension SessionManager {
+    struct GarbageCollectionState {
+        var running: Set<String> = []
+        var lastStarted: [String: Date] = [:]
+        /// The latest lottery-started run per driver (at most one runs at a time).
+        var pending: [String: Task<Void, Never>] = [:]
+    }
+
+    /// Runs `gc` on a driver now and reports how many sessions it removed.
+    @discardableResult
+    public func collectGarbage(driver name: String? = nil) async throws -> Int {
+        let name = name ?? config.driver
+        do {
+            let removed = try await driver(name).gc()
+            observer(.garbageCollected(driver: name, removed: removed))
+            return removed
+        } catch {
+            observer(.storeError(driver: name, operation: "gc", message: String(describing: error)))
+            throw error
+        }
+    }
+
+    /// Draws the gc lottery (`lottery`, default 2 in 100) and, on a win, starts gc on its own
+    /// task and returns at once. At most one run per driver at a time, and none sooner than
+    /// `gc_min_interval` seconds after the last one started, so a busy server does not start
+    /// hundreds of store scans a second.
+    public func collectGarbageByLottery(driver name: String? = nil) {
+        let lottery = config.lottery
+        guard lottery.chances > 0, Int.random(in: 1...max(1, lottery.outOf)) <= lottery.chances else { return }
+        let name = name ?? config.driver
+        let now = clock.now
+        let minimumInterval = Double(config.gcMinInterval)
+        garbageCollection.withLock { state in
+            guard !state.running.contains(name) else { return }
+            if let last = state.lastStarted[name], now.timeIntervalSince(last) < minimumInterval { return }
+            state.running.insert(name)
+            state.lastStarted[name] = now
+            state.pending[name] = Task.detached { [self] in
+                _ = try? await self.collectGarbage(driver: name)
+                self.garbageCollection.withLock { _ = $0.running.remove(name) }
+            }
+        }
+    }
+
+    /// Waits for the gc runs the lottery started; for tests and graceful shutdown.
+    public func waitForGarbageCollection() async {
+        let pending = garbageCollection.withLock { state in
+            defer { state.pending = [:] }
+            return state.pending.values
+        }
+        for task in pending { await task.value }
+    }
+}

@@ -1,0 +1,58 @@
+/// One value of a session: either still in its stored bytes (decoded only if read) or put during
+/// this request (encoded only at save, so a put followed by a get costs no codec work).
+enum SessionEntry: Sendable {
+    case stored(ArraySlice<UInt8>)
+    case put(any Encodable & Sendable)
+
+    /// The value as `T`, or nil when it holds another type.
+    func value<T: Decodable>(as type: T.Type) -> T? {
+        switch self {
+        case .stored(let bytes):
+            return ValueCodec.decode(type, from: bytes)
+        case .put(let value):
+            if let typed = value as? T { return typed }
+            // Read back as another type: answer as the stored form would on the next request.
+            guard let bytes = try? ValueCodec.encode(value) else { return nil }
+            return ValueCodec.decode(type, from: bytes[...])
+        }
+    }
+
+    /// Whether the value is null (a nil optional or ``SessionValue/null``).
+    var isNull: Bool {
+        switch self {
+        case .stored(let bytes): bytes.first == ValueCodec.Tag.null.rawValue
+        case .put(let value): (value as? any EncodableOptional)?.isNone ?? (value as? SessionValue == .null)
+        }
+    }
+
+    var sizeEstimate: Int {
+        if case .stored(let bytes) = self { bytes.count } else { 16 }
+    }
+
+    /// The value's encoded bytes.
+    func encoded(key: String) throws -> ArraySlice<UInt8> {
+        switch self {
+        case .stored(let bytes):
+            return bytes
+        case .put(let value):
+            do {
+                return try ValueCodec.encode(value)[...]
+            } catch {
+                throw SessionError.unencodable(key: key, reason: String(describing: error))
+            }
+        }
+    }
+
+    func write(into writer: inout ByteWriter, key: String) throws {
+        switch self {
+        case .stored(let bytes):
+            writer.bytes.append(contentsOf: bytes)
+        case .put(let value):
+            do {
+                try ValueCodec.encode(value, into: &writer, depth: 0)
+            } catch {
+                throw SessionError.unencodable(key: key, reason: String(describing: error))
+            }
+        }
+    }
+}

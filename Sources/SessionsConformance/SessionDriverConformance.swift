@@ -1,0 +1,85 @@
+import Foundation
+import Sessions
+
+/// The shared conformance suite every driver runs: the built-in ones and yours.
+///
+/// Call it from your own tests with a factory that builds your driver from the context it is
+/// given (use its `lifetime` and `clock`, so expiry is tested without sleeping):
+///
+/// ```swift
+/// import SessionsConformance
+/// import Testing
+///
+/// @Test(arguments: SessionDriverConformance.Check.basic)
+/// func conformance(check: SessionDriverConformance.Check) async throws {
+///     let suite = SessionDriverConformance { context in MyDriver(lifetime: context.lifetime, clock: context.clock) }
+///     try await suite.run(check)
+/// }
+/// ```
+///
+/// Tiers: ``Tier/basic`` holds the rules every driver must follow. Drivers that promise atomic
+/// read-merge-write under concurrency will get an atomic tier of their own.
+public struct SessionDriverConformance: Sendable {
+    /// Builds a fresh driver for one check.
+    public typealias Factory = @Sendable (SessionDriverContext) async throws -> any SessionDriver
+
+    /// The idle lifetime drivers are built with.
+    public let lifetime: Duration
+    private let makeDriver: Factory
+
+    /// A suite that builds each check's driver with `makeDriver`.
+    public init(lifetime: Duration = .seconds(600), makeDriver: @escaping Factory) {
+        self.lifetime = lifetime
+        self.makeDriver = makeDriver
+    }
+
+    /// A tier of checks.
+    public enum Tier: String, Sendable, CaseIterable {
+        /// The contract every driver must meet.
+        case basic
+    }
+
+    /// One named check.
+    public struct Check: Sendable, CustomStringConvertible {
+        /// The check's name, shown in test output.
+        public let name: String
+        /// The tier it belongs to.
+        public let tier: Tier
+        let body: @Sendable (Harness) async throws -> Void
+
+        public var description: String { name }
+
+        /// Every check of the basic tier.
+        public static var basic: [Check] { BasicChecks.all }
+    }
+
+    /// Runs one check on a fresh driver.
+    /// - Throws: ``ConformanceFailure`` describing the broken rule, or the driver's own error.
+    public func run(_ check: Check) async throws {
+        let time = ManualClock()
+        let context = SessionDriverContext(name: "conformance", config: SessionConfig(), lifetime: lifetime, clock: time.clock)
+        let driver = try await makeDriver(context)
+        try await driver.open()
+        try await check.body(Harness(check: check.name, driver: driver, time: time, lifetime: lifetime))
+        try await driver.close()
+    }
+
+    /// Runs every check of `tier`, stopping at the first failure.
+    public func run(tier: Tier = .basic) async throws {
+        for check in Check.basic where check.tier == tier { try await run(check) }
+    }
+
+    /// What a check works with.
+    struct Harness: Sendable {
+        let check: String
+        let driver: any SessionDriver
+        let time: ManualClock
+        let lifetime: Duration
+
+        func expect(_ condition: Bool, _ message: @autoclosure () -> String) throws {
+            if !condition { throw ConformanceFailure(check: check, message: message()) }
+        }
+
+        func payload(_ text: String) -> [UInt8] { Array(text.utf8) }
+    }
+}

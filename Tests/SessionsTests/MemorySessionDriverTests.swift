@@ -1,0 +1,116 @@
+import Foundation
+import Synchronization
+import Testing
+
+@testable import Sessions
+import SessionsConformance
+
+@Suite struct MemorySessionDriverTests {
+    @Test func capEvictsTheLeastRecentlyActiveAndReportsIt() async throws {
+        let events = EventLog()
+        let time = ManualClock()
+        let driver = MemorySessionDriver(lifetime: .seconds(3600), maximumSessions: 10, clock: time.clock, report: events.observer)
+        let ids = (0..<10).map { _ in SessionIdentifier.random() }
+        for id in ids {
+            try await driver.write(id, payload: [1])
+            time.advance(by: .seconds(1))
+        }
+        // Recently read sessions get a second chance.
+        for id in ids[0..<5] { _ = try await driver.read(id) }
+        for _ in 0..<5 { try await driver.write(.random(), payload: [2]) }
+        #expect(driver.count == 10)
+        for id in ids[0..<5] { #expect(try await driver.read(id) != nil, "a recently read session was evicted") }
+        for id in ids[5...] { #expect(try await driver.read(id) == nil) }
+        let evicted = events.all.reduce(0) { total, event in
+            if case .evicted(_, let count) = event { total + count } else { total }
+        }
+        #expect(evicted == 5)
+    }
+
+    @Test func floodOfNewVisitorsStaysWithinTheCap() async throws {
+        let driver = MemorySessionDriver(lifetime: .seconds(3600), maximumSessions: 5000)
+        for _ in 0..<50_000 { try await driver.write(.random(), payload: [0]) }
+        #expect(driver.count <= 5000 + 64)
+        #expect(driver.count >= 4900)
+    }
+
+    @Test func destroyChurnDoesNotGrowTheQueue() async throws {
+        let driver = MemorySessionDriver(lifetime: .seconds(3600), maximumSessions: 100)
+        for _ in 0..<20_000 {
+            let id = SessionIdentifier.random()
+            try await driver.write(id, payload: [0])
+            try await driver.destroy(id)
+        }
+        #expect(driver.count == 0)
+    }
+
+    @Test func hammeredFromManyTasks() async throws {
+        let driver = MemorySessionDriver(lifetime: .seconds(3600), maximumSessions: 1_000_000)
+        let ids = (0..<64).map { _ in SessionIdentifier.random() }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for worker in 0..<16 {
+                group.addTask {
+                    for step in 0..<2000 {
+                        let id = ids[(worker * 7 + step) % ids.count]
+                        switch step % 4 {
+                        case 0: try await driver.write(id, payload: [UInt8(worker)])
+                        case 1: _ = try await driver.read(id)
+                        case 2: _ = try await driver.touch(id)
+                        default: _ = try await driver.gc()
+                        }
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        for id in ids {
+            if let stored = try await driver.read(id) { #expect(stored.payload.count == 1) }
+        }
+    }
+}
+
+/// A custom driver with only Goravel's verbs (plus nothing else) keeps working through the
+/// default `open`, `close` and `touch`.
+struct SixVerbDriver: SessionDriver {
+    let inner: MemorySessionDriver
+    func read(_ id: SessionIdentifier) async throws -> StoredSession? { try await inner.read(id) }
+    func write(_ id: SessionIdentifier, payload: [UInt8]) async throws { try await inner.write(id, payload: payload) }
+    func destroy(_ id: SessionIdentifier) async throws { try await inner.destroy(id) }
+    func gc() async throws -> Int { try await inner.gc() }
+}
+
+@Suite struct ConformanceTests {
+    @Test(arguments: SessionDriverConformance.Check.basic)
+    func memoryDriver(check: SessionDriverConformance.Check) async throws {
+        try await SessionDriverConformance { MemorySessionDriver(context: $0) }.run(check)
+    }
+
+    @Test(arguments: SessionDriverConformance.Check.basic)
+    func fileDriver(check: SessionDriverConformance.Check) async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("conformance-\(UUID())").path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try await SessionDriverConformance { context in
+            var context = context
+            context.config.files = folder
+            return FileSessionDriver(context: context)
+        }.run(check)
+    }
+
+    @Test(arguments: SessionDriverConformance.Check.basic)
+    func sixVerbCustomDriver(check: SessionDriverConformance.Check) async throws {
+        try await SessionDriverConformance { SixVerbDriver(inner: MemorySessionDriver(context: $0)) }.run(check)
+    }
+
+    @Test func aBrokenDriverFailsTheSuite() async throws {
+        let suite = SessionDriverConformance { _ in ForgetfulDriver() }
+        await #expect(throws: ConformanceFailure.self) { try await suite.run(tier: .basic) }
+    }
+}
+
+/// Never stores anything: the conformance suite must catch it.
+struct ForgetfulDriver: SessionDriver {
+    func read(_ id: SessionIdentifier) async throws -> StoredSession? { nil }
+    func write(_ id: SessionIdentifier, payload: [UInt8]) async throws {}
+    func destroy(_ id: SessionIdentifier) async throws {}
+    func gc() async throws -> Int { 0 }
+}

@@ -1,0 +1,109 @@
+import Foundation
+import Synchronization
+import Testing
+
+@testable import Sessions
+import SessionsConformance
+
+/// Collects the events a manager reports.
+final class EventLog: Sendable {
+    private let events = Mutex<[SessionEvent]>([])
+
+    var all: [SessionEvent] { events.withLock { $0 } }
+
+    var observer: SessionEventObserver {
+        { [self] event in self.events.withLock { $0.append(event) } }
+    }
+}
+
+/// Wraps a driver, counts calls, and fails the operations it is told to.
+final class ProbeDriver: SessionDriver {
+    let inner: any SessionDriver
+    private let state = Mutex<(calls: [String: Int], failing: Set<String>)>(([:], []))
+
+    init(_ inner: any SessionDriver) {
+        self.inner = inner
+    }
+
+    func calls(_ operation: String) -> Int { state.withLock { $0.calls[operation, default: 0] } }
+    func fail(_ operations: Set<String>) { state.withLock { $0.failing = operations } }
+
+    private func enter(_ operation: String) throws {
+        try state.withLock { state in
+            state.calls[operation, default: 0] += 1
+            if state.failing.contains(operation) { throw ProbeError.injected(operation) }
+        }
+    }
+
+    func read(_ id: SessionIdentifier) async throws -> StoredSession? {
+        try enter("read")
+        return try await inner.read(id)
+    }
+
+    func write(_ id: SessionIdentifier, payload: [UInt8]) async throws {
+        try enter("write")
+        try await inner.write(id, payload: payload)
+    }
+
+    func destroy(_ id: SessionIdentifier) async throws {
+        try enter("destroy")
+        try await inner.destroy(id)
+    }
+
+    func gc() async throws -> Int {
+        try enter("gc")
+        return try await inner.gc()
+    }
+
+    func touch(_ id: SessionIdentifier) async throws -> Bool {
+        try enter("touch")
+        return try await inner.touch(id)
+    }
+}
+
+enum ProbeError: Error, Equatable {
+    case injected(String)
+}
+
+/// A manager on a manual clock whose default driver is a probe around a memory driver.
+struct Fixture {
+    let time = ManualClock()
+    let events = EventLog()
+    let manager: SessionManager
+    let probe: ProbeDriver
+    let memory: MemorySessionDriver
+
+    init(_ configure: (inout SessionConfig) -> Void = { _ in }) {
+        var config = SessionConfig()
+        config.driver = "probe"
+        config.lottery = .init(chances: 0, outOf: 100)
+        configure(&config)
+        manager = SessionManager(config: config, clock: time.clock, observer: events.observer)
+        memory = MemorySessionDriver(lifetime: config.idleLifetime, maximumSessions: config.memoryMaxSessions, clock: time.clock)
+        probe = ProbeDriver(memory)
+        let probe = self.probe
+        manager.extend("probe") { _ in probe }
+    }
+
+    var lifecycle: SessionLifecycle { SessionLifecycle(manager: manager) }
+
+    /// A stored session with `values` in it, returned with its ID.
+    func storedSession(_ values: [String: SessionValue] = ["seed": true]) async throws -> SessionIdentifier {
+        let session = try await manager.buildSession()
+        session.put(values)
+        try await session.save()
+        return session.id
+    }
+}
+
+extension [SessionLifecycle.ResponseHeader] {
+    func value(_ name: String) -> String? { first { $0.name == name }?.value }
+    func values(_ name: String) -> [String] { filter { $0.name == name }.map(\.value) }
+}
+
+/// The session ID a `Set-Cookie` value carries, or nil when it clears the cookie.
+func cookieID(_ setCookie: String?) -> String? {
+    guard let setCookie, let equals = setCookie.firstIndex(of: "=") else { return nil }
+    let value = setCookie[setCookie.index(after: equals)...].prefix { $0 != ";" }
+    return value.isEmpty ? nil : String(value)
+}
