@@ -1,6 +1,5 @@
 import Foundation
 import Sessions
-import Synchronization
 
 /// A clock that moves only when told to, so expiry and gc are tested without sleeping.
 ///
@@ -10,11 +9,11 @@ import Synchronization
 /// time.advance(by: .seconds(61))
 /// ```
 public final class ManualClock: Sendable {
-    private let current: Mutex<Date>
+    private let current: Locked<Date>
 
     /// A clock reading `start` (by default a fixed, whole-second date).
     public init(start: Date = Date(timeIntervalSince1970: 1_800_000_000)) {
-        current = Mutex(start)
+        current = Locked(start)
     }
 
     /// The time the clock reads now.

@@ -4,16 +4,15 @@ import Glibc
 import Darwin
 #endif
 import Foundation
-import Synchronization
 import Testing
 @testable import Sessions
 
 /// A clock the file driver tests move by hand.
 private final class FileTestClock: Sendable {
-    private let current: Mutex<Date>
+    private let current: Locked<Date>
 
     init(_ start: Date = Date(timeIntervalSince1970: 1_700_000_000)) {
-        current = Mutex(start)
+        current = Locked(start)
     }
 
     var now: Date { current.withLock { $0 } }

@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 import Testing
 
 @testable import Sessions
@@ -46,7 +45,7 @@ import SessionsConformance
         var config = SessionConfig()
         config.lifetime = 7
         let time = ManualClock()
-        let seen = Mutex<SessionDriverContext?>(nil)
+        let seen = Locked<SessionDriverContext?>(nil)
         let manager = SessionManager(config: config, clock: time.clock)
         manager.extend("probe") { context in
             seen.withLock { $0 = context }
@@ -208,7 +207,7 @@ struct Weird: Codable, Sendable {
 }
 
 final class Counter: Sendable {
-    private let count = Mutex(0)
+    private let count = Locked(0)
     func increment() { count.withLock { $0 += 1 } }
     var value: Int { count.withLock { $0 } }
 }

@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 import Testing
 
 @testable import Sessions
@@ -7,7 +6,7 @@ import SessionsConformance
 
 /// Collects the events a manager reports.
 final class EventLog: Sendable {
-    private let events = Mutex<[SessionEvent]>([])
+    private let events = Locked<[SessionEvent]>([])
 
     var all: [SessionEvent] { events.withLock { $0 } }
 
@@ -19,7 +18,7 @@ final class EventLog: Sendable {
 /// Wraps a driver, counts calls, and fails the operations it is told to.
 final class ProbeDriver: SessionDriver {
     let inner: any SessionDriver
-    private let state = Mutex<(calls: [String: Int], failing: Set<String>)>(([:], []))
+    private let state = Locked<(calls: [String: Int], failing: Set<String>)>(([:], []))
 
     init(_ inner: any SessionDriver) {
         self.inner = inner

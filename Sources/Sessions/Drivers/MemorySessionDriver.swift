@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 
 /// An in-process store: fast, safe under concurrent use, gone when the process exits.
 ///
@@ -18,7 +17,7 @@ public final class MemorySessionDriver: SessionDriver {
     /// The most sessions held before eviction starts.
     public let maximumSessions: Int
 
-    private let shards: [ShardLock]
+    private let shards: [Locked<Shard>]
     private let lifetime: Double
     private let clock: SessionClock
     private let name: String
@@ -50,7 +49,7 @@ public final class MemorySessionDriver: SessionDriver {
         while shardCount < 64, shardCount * 1024 < cap { shardCount *= 2 }
         let perShard = (cap + shardCount - 1) / shardCount
         self.maximumSessions = cap
-        self.shards = (0..<shardCount).map { _ in ShardLock(capacity: perShard) }
+        self.shards = (0..<shardCount).map { _ in Locked(Shard(capacity: perShard)) }
         self.lifetime = Double(lifetime.components.seconds) + Double(lifetime.components.attoseconds) / 1e18
         self.clock = clock
         self.name = name
@@ -59,12 +58,12 @@ public final class MemorySessionDriver: SessionDriver {
 
     /// How many sessions the driver holds, expired ones not yet collected included.
     public var count: Int {
-        shards.reduce(0) { total, shard in total + shard.mutex.withLock { $0.entries.count } }
+        shards.reduce(0) { total, shard in total + shard.withLock { $0.entries.count } }
     }
 
     public func read(_ id: SessionIdentifier) async throws -> StoredSession? {
         let now = clock.now.timeIntervalSince1970
-        return shard(for: id).mutex.withLock { shard in
+        return shard(for: id).withLock { shard in
             guard let entry = shard.entries[id] else { return nil }
             guard now - entry.lastActivity <= lifetime else {
                 shard.entries[id] = nil
@@ -78,14 +77,14 @@ public final class MemorySessionDriver: SessionDriver {
     public func write(_ id: SessionIdentifier, payload: [UInt8]) async throws {
         let now = clock.now.timeIntervalSince1970
         let lifetime = self.lifetime
-        let evicted = shard(for: id).mutex.withLock { shard in
+        let evicted = shard(for: id).withLock { shard in
             shard.store(id, Entry(payload: payload, lastActivity: now), now: now, lifetime: lifetime)
         }
         if evicted > 0 { report(.evicted(driver: name, count: evicted)) }
     }
 
     public func destroy(_ id: SessionIdentifier) async throws {
-        shard(for: id).mutex.withLock { shard in
+        shard(for: id).withLock { shard in
             shard.entries[id] = nil
             shard.compactQueueIfStale()
         }
@@ -93,7 +92,7 @@ public final class MemorySessionDriver: SessionDriver {
 
     public func touch(_ id: SessionIdentifier) async throws -> Bool {
         let now = clock.now.timeIntervalSince1970
-        return shard(for: id).mutex.withLock { shard in
+        return shard(for: id).withLock { shard in
             guard let entry = shard.entries[id], now - entry.lastActivity <= lifetime else { return false }
             shard.entries[id]?.lastActivity = now
             shard.entries[id]?.referenced = true
@@ -106,7 +105,7 @@ public final class MemorySessionDriver: SessionDriver {
         var removed = 0
         for shard in shards {
             // One shard at a time: requests on the other shards go on meanwhile.
-            removed += shard.mutex.withLock { shard in
+            removed += shard.withLock { shard in
                 let before = shard.entries.count
                 shard.entries = shard.entries.filter { now - $0.value.lastActivity <= lifetime }
                 shard.compactQueueIfStale()
@@ -116,7 +115,7 @@ public final class MemorySessionDriver: SessionDriver {
         return removed
     }
 
-    private func shard(for id: SessionIdentifier) -> ShardLock {
+    private func shard(for id: SessionIdentifier) -> Locked<Shard> {
         shards[Int(id.shardSeed % UInt64(shards.count))]
     }
 
@@ -171,15 +170,6 @@ public final class MemorySessionDriver: SessionDriver {
                 queue = queue[head...].filter { entries[$0] != nil }
                 head = 0
             }
-        }
-    }
-
-    /// Holds one shard's lock; a class because `Mutex` cannot be copied into an array.
-    final class ShardLock: Sendable {
-        let mutex: Mutex<Shard>
-
-        init(capacity: Int) {
-            mutex = Mutex(Shard(capacity: capacity))
         }
     }
 }

@@ -26,7 +26,7 @@ public enum SessionConfigError: Error, Sendable, Equatable, CustomStringConverti
     }
 
     /// A key holds a value it cannot take. `key` is the JSON name; `value` is the value as it was
-    /// written (raw for an environment variable, JSON otherwise); `expected` says what the key takes.
+    /// written (raw for an environment variable, as JSON otherwise); `expected` says what the key takes.
     case invalidValue(key: String, value: String, expected: String, source: Source)
     /// The JSON file at `file` has a key the configuration does not know. Keys starting with `_`
     /// (such as `_comment`) are ignored, so they can document the file; any other unknown key is
@@ -34,7 +34,8 @@ public enum SessionConfigError: Error, Sendable, Equatable, CustomStringConverti
     case unknownKey(String, file: String)
     /// The file exists but could not be read (permissions, a folder, too large, …).
     case unreadableFile(path: String, reason: String)
-    /// The file is not a JSON object (syntax error, duplicate key, wrong top-level type, …).
+    /// The file is not a JSON object (syntax error, wrong top-level type, …); `reason` is the
+    /// decoder's error text.
     case malformedFile(path: String, reason: String)
     /// Two keys are each valid but contradict each other; the message names both keys.
     case inconsistent(String)
@@ -243,21 +244,19 @@ extension SessionConfig {
     /// Each value must have its key's JSON type and pass its key's own check; the checks that
     /// involve two keys are left to ``validate()``. Keys starting with `_` are ignored.
     public mutating func apply(json: [UInt8], file: String) throws(SessionConfigError) {
-        let root: SessionConfigJSON.Value
+        let members: [String: SessionValue]
         do {
-            root = try SessionConfigJSON.parse(json)
+            members = try JSONDecoder().decode([String: SessionValue].self, from: Data(json))
         } catch {
-            throw .malformedFile(path: file, reason: error.description)
+            let reason = String(describing: error).split(whereSeparator: \.isNewline).joined(separator: " ")
+            throw .malformedFile(path: file, reason: reason)
         }
-        guard case .object(let members) = root else {
-            throw .malformedFile(path: file, reason: "the top level must be a JSON object, not \(root.kind)")
+        for name in members.keys.sorted() where !name.hasPrefix("_") && Key(rawValue: name) == nil {
+            throw .unknownKey(name, file: file)
         }
-        for member in members where !member.name.hasPrefix("_") && Key(rawValue: member.name) == nil {
-            throw .unknownKey(member.name, file: file)
-        }
-        for member in members {
-            guard let key = Key(rawValue: member.name) else { continue }
-            try set(key, json: member.value, file: file)
+        for key in Key.allCases {
+            guard let value = members[key.jsonName] else { continue }
+            try set(key, json: value, file: file)
         }
     }
 
@@ -304,9 +303,9 @@ extension SessionConfig {
 
     // MARK: - Setting one key
 
-    private mutating func set(_ key: Key, json value: SessionConfigJSON.Value, file: String) throws(SessionConfigError) {
+    private mutating func set(_ key: Key, json value: SessionValue, file: String) throws(SessionConfigError) {
         let invalid = SessionConfigError.invalidValue(
-            key: key.jsonName, value: value.rendered, expected: key.expected, source: .file(file))
+            key: key.jsonName, value: SessionConfigText.json(value), expected: key.expected, source: .file(file))
         func int() throws(SessionConfigError) -> Int {
             guard case .int(let number) = value else { throw invalid }
             return number
@@ -533,6 +532,28 @@ enum SessionConfigText {
         return result + "\""
     }
 
+    /// `value` written as compact JSON (object keys sorted), cut to about 120 characters.
+    static func json(_ value: SessionValue) -> String {
+        let full = written(value)
+        return full.count > 120 ? String(full.prefix(120)) + "…" : full
+    }
+
+    private static func written(_ value: SessionValue) -> String {
+        switch value {
+        case .null: "null"
+        case .bool(let flag): String(flag)
+        case .int(let number): String(number)
+        case .double(let number): String(number)
+        case .string(let text): quoted(text)
+        case .array(let items): "[" + items.map(written).joined(separator: ", ") + "]"
+        case .dictionary(let members):
+            "{" + members.sorted { $0.key < $1.key }.map { quoted($0.key) + ": " + written($0.value) }
+                .joined(separator: ", ") + "}"
+        // JSONDecoder never gives these two: SessionValue decodes them as strings.
+        case .data, .date: quoted(String(describing: value))
+        }
+    }
+
     /// `text` as is when it is non-empty visible ASCII without quotes or backslashes, else ``quoted(_:)``.
     static func shellValue(_ text: String) -> String {
         let plain = !text.isEmpty
@@ -560,323 +581,5 @@ enum SessionConfigText {
             previous = current
         }
         return previous[b.count]
-    }
-}
-
-// MARK: - JSON
-
-/// A small, strict JSON parser for the configuration file: it tells `true` from `1`, rejects
-/// duplicate keys, trailing commas and comments, and reports the line and column of an error.
-enum SessionConfigJSON {
-    /// One object member, in file order.
-    struct Member: Sendable {
-        /// The key.
-        var name: String
-        /// The value.
-        var value: Value
-    }
-
-    /// A parsed JSON value.
-    indirect enum Value: Sendable {
-        case null
-        case bool(Bool)
-        /// A number without fraction or exponent that fits in `Int`.
-        case int(Int)
-        /// Any other number, as written.
-        case number(String)
-        case string(String)
-        case array([Value])
-        case object([Member])
-
-        /// The value's JSON type, for messages.
-        var kind: String {
-            switch self {
-            case .null: "null"
-            case .bool: "a boolean"
-            case .int, .number: "a number"
-            case .string: "a string"
-            case .array: "an array"
-            case .object: "an object"
-            }
-        }
-
-        /// The value written as compact JSON, cut to about 120 characters.
-        var rendered: String {
-            let full = written
-            return full.count > 120 ? String(full.prefix(120)) + "…" : full
-        }
-
-        private var written: String {
-            switch self {
-            case .null: "null"
-            case .bool(let flag): String(flag)
-            case .int(let number): String(number)
-            case .number(let text): text
-            case .string(let text): SessionConfigText.quoted(text)
-            case .array(let items): "[" + items.map(\.written).joined(separator: ", ") + "]"
-            case .object(let members):
-                "{" + members.map { SessionConfigText.quoted($0.name) + ": " + $0.value.written }.joined(separator: ", ") + "}"
-            }
-        }
-    }
-
-    /// A syntax error at a byte offset.
-    struct ParseError: Error, CustomStringConvertible {
-        /// What is wrong.
-        var message: String
-        /// Line (from 1) of the error.
-        var line: Int
-        /// Column (from 1, in bytes) of the error.
-        var column: Int
-
-        /// `line L, column C: message`.
-        var description: String { "line \(line), column \(column): \(message)" }
-    }
-
-    /// Parses one JSON document (an optional UTF-8 byte order mark, one value, whitespace).
-    static func parse(_ bytes: [UInt8]) throws(ParseError) -> Value {
-        var parser = Parser(bytes: bytes)
-        return try parser.document()
-    }
-
-    private struct Parser {
-        let bytes: [UInt8]
-        var index = 0
-        var depth = 0
-        static let maximumDepth = 32
-
-        init(bytes: [UInt8]) {
-            self.bytes = bytes
-        }
-
-        mutating func document() throws(ParseError) -> Value {
-            if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { index = 3 }
-            skipWhitespace()
-            let value = try self.value()
-            skipWhitespace()
-            guard index == bytes.count else { throw failure("unexpected \(current) after the JSON value") }
-            return value
-        }
-
-        private var peek: UInt8? { index < bytes.count ? bytes[index] : nil }
-
-        private var current: String {
-            guard let byte = peek else { return "end of file" }
-            if (0x21...0x7E).contains(byte) { return "'\(Character(Unicode.Scalar(byte)))'" }
-            return "byte 0x" + String(byte, radix: 16)
-        }
-
-        private func failure(_ message: String, at offset: Int? = nil) -> ParseError {
-            let end = min(offset ?? index, bytes.count)
-            var line = 1
-            var lineStart = 0
-            for position in 0..<end where bytes[position] == UInt8(ascii: "\n") {
-                line += 1
-                lineStart = position + 1
-            }
-            return ParseError(message: message, line: line, column: end - lineStart + 1)
-        }
-
-        private mutating func skipWhitespace() {
-            while let byte = peek, byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D {
-                index += 1
-            }
-        }
-
-        private mutating func value() throws(ParseError) -> Value {
-            guard let byte = peek else { throw failure("unexpected end of file, expected a value") }
-            switch byte {
-            case UInt8(ascii: "{"): return try object()
-            case UInt8(ascii: "["): return try array()
-            case UInt8(ascii: "\""): return .string(try string())
-            case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try number()
-            case UInt8(ascii: "t"): return try literal("true", .bool(true))
-            case UInt8(ascii: "f"): return try literal("false", .bool(false))
-            case UInt8(ascii: "n"): return try literal("null", .null)
-            default: throw failure("unexpected \(current), expected a value")
-            }
-        }
-
-        private mutating func literal(_ word: String, _ value: Value) throws(ParseError) -> Value {
-            let utf8 = Array(word.utf8)
-            guard bytes[index...].starts(with: utf8) else { throw failure("unexpected \(current), expected a value") }
-            index += utf8.count
-            return value
-        }
-
-        private mutating func enter() throws(ParseError) {
-            depth += 1
-            guard depth <= Self.maximumDepth else { throw failure("nested more than \(Self.maximumDepth) levels deep") }
-        }
-
-        private mutating func object() throws(ParseError) -> Value {
-            try enter()
-            defer { depth -= 1 }
-            index += 1
-            skipWhitespace()
-            var members: [Member] = []
-            var seen: Set<String> = []
-            if peek == UInt8(ascii: "}") {
-                index += 1
-                return .object(members)
-            }
-            while true {
-                skipWhitespace()
-                guard peek == UInt8(ascii: "\"") else { throw failure("unexpected \(current), expected a key in double quotes") }
-                let keyStart = index
-                let name = try string()
-                guard seen.insert(name).inserted else {
-                    throw failure("duplicate key \(SessionConfigText.quoted(name))", at: keyStart)
-                }
-                skipWhitespace()
-                guard peek == UInt8(ascii: ":") else { throw failure("unexpected \(current), expected ':' after the key") }
-                index += 1
-                skipWhitespace()
-                members.append(Member(name: name, value: try value()))
-                skipWhitespace()
-                switch peek {
-                case UInt8(ascii: ","): index += 1
-                case UInt8(ascii: "}"):
-                    index += 1
-                    return .object(members)
-                default: throw failure("unexpected \(current), expected ',' or '}'")
-                }
-            }
-        }
-
-        private mutating func array() throws(ParseError) -> Value {
-            try enter()
-            defer { depth -= 1 }
-            index += 1
-            skipWhitespace()
-            var items: [Value] = []
-            if peek == UInt8(ascii: "]") {
-                index += 1
-                return .array(items)
-            }
-            while true {
-                skipWhitespace()
-                items.append(try value())
-                skipWhitespace()
-                switch peek {
-                case UInt8(ascii: ","): index += 1
-                case UInt8(ascii: "]"):
-                    index += 1
-                    return .array(items)
-                default: throw failure("unexpected \(current), expected ',' or ']'")
-                }
-            }
-        }
-
-        private mutating func number() throws(ParseError) -> Value {
-            let start = index
-            var integral = true
-            if peek == UInt8(ascii: "-") { index += 1 }
-            guard let first = peek, isDigit(first) else { throw failure("unexpected \(current), expected a digit") }
-            if first == UInt8(ascii: "0") { index += 1 } else { skipDigits() }
-            if peek == UInt8(ascii: ".") {
-                integral = false
-                index += 1
-                guard let byte = peek, isDigit(byte) else { throw failure("unexpected \(current), expected a digit") }
-                skipDigits()
-            }
-            if peek == UInt8(ascii: "e") || peek == UInt8(ascii: "E") {
-                integral = false
-                index += 1
-                if peek == UInt8(ascii: "+") || peek == UInt8(ascii: "-") { index += 1 }
-                guard let byte = peek, isDigit(byte) else { throw failure("unexpected \(current), expected a digit") }
-                skipDigits()
-            }
-            let text = String(decoding: bytes[start..<index], as: UTF8.self)
-            if integral, let number = Int(text) { return .int(number) }
-            return .number(text)
-        }
-
-        private func isDigit(_ byte: UInt8) -> Bool {
-            (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
-        }
-
-        private mutating func skipDigits() {
-            while let byte = peek, isDigit(byte) { index += 1 }
-        }
-
-        private mutating func string() throws(ParseError) -> String {
-            let start = index
-            index += 1
-            var buffer: [UInt8] = []
-            while true {
-                guard let byte = peek else { throw failure("unterminated string", at: start) }
-                switch byte {
-                case UInt8(ascii: "\""):
-                    index += 1
-                    guard let text = String(validating: buffer, as: UTF8.self) else {
-                        throw failure("the string is not valid UTF-8", at: start)
-                    }
-                    return text
-                case UInt8(ascii: "\\"):
-                    index += 1
-                    try escape(into: &buffer)
-                case 0x00..<0x20:
-                    throw failure("a control character (byte 0x\(String(byte, radix: 16))) in a string must be escaped")
-                default:
-                    buffer.append(byte)
-                    index += 1
-                }
-            }
-        }
-
-        private mutating func escape(into buffer: inout [UInt8]) throws(ParseError) {
-            guard let byte = peek else { throw failure("unterminated string") }
-            index += 1
-            switch byte {
-            case UInt8(ascii: "\""): buffer.append(UInt8(ascii: "\""))
-            case UInt8(ascii: "\\"): buffer.append(UInt8(ascii: "\\"))
-            case UInt8(ascii: "/"): buffer.append(UInt8(ascii: "/"))
-            case UInt8(ascii: "b"): buffer.append(0x08)
-            case UInt8(ascii: "f"): buffer.append(0x0C)
-            case UInt8(ascii: "n"): buffer.append(0x0A)
-            case UInt8(ascii: "r"): buffer.append(0x0D)
-            case UInt8(ascii: "t"): buffer.append(0x09)
-            case UInt8(ascii: "u"):
-                var code = UInt32(try hex4())
-                if (0xD800...0xDBFF).contains(code) {
-                    guard bytes[index...].starts(with: [UInt8(ascii: "\\"), UInt8(ascii: "u")]) else {
-                        throw failure("a high surrogate escape must be followed by a low surrogate escape")
-                    }
-                    index += 2
-                    let low = UInt32(try hex4())
-                    guard (0xDC00...0xDFFF).contains(low) else {
-                        throw failure("a high surrogate escape must be followed by a low surrogate escape")
-                    }
-                    code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
-                }
-                guard let scalar = Unicode.Scalar(code) else { throw failure("a lone low surrogate escape") }
-                UTF8.encode(scalar) { buffer.append($0) }
-            default:
-                index -= 1
-                throw failure("unknown escape: \(current) after a backslash")
-            }
-        }
-
-        private mutating func hex4() throws(ParseError) -> UInt16 {
-            var code: UInt16 = 0
-            for _ in 0..<4 {
-                guard let byte = peek, let digit = hexValue(byte) else {
-                    throw failure("unexpected \(current), expected 4 hex digits after \\u")
-                }
-                code = code << 4 | digit
-                index += 1
-            }
-            return code
-        }
-
-        private func hexValue(_ byte: UInt8) -> UInt16? {
-            switch byte {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): UInt16(byte - UInt8(ascii: "0"))
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): UInt16(byte - UInt8(ascii: "a") + 10)
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): UInt16(byte - UInt8(ascii: "A") + 10)
-            default: nil
-            }
-        }
     }
 }

@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 
 /// The facade: a registry of drivers, the configuration, and the place sessions come from.
 ///
@@ -25,8 +24,8 @@ public final class SessionManager: Sendable {
     public let clock: SessionClock
 
     let observer: SessionEventObserver
-    private let registry: Mutex<Registry>
-    let garbageCollection = Mutex(GarbageCollectionState())
+    private let registry: Locked<Registry>
+    let garbageCollection = Locked(GarbageCollectionState())
 
     private struct Registry {
         var factories: [String: DriverFactory]
@@ -45,7 +44,7 @@ public final class SessionManager: Sendable {
         self.config = config
         self.clock = clock
         self.observer = observer
-        self.registry = Mutex(
+        self.registry = Locked(
             Registry(factories: [
                 "memory": { MemorySessionDriver(context: $0) },
                 "file": { FileSessionDriver(context: $0) },

@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 
 /// One user's session: the data API, flash data, identity and the CSRF token.
 ///
@@ -31,7 +30,7 @@ public final class Session: Sendable {
     let config: SessionConfig
     let clock: SessionClock
     let report: SessionEventObserver
-    let state: Mutex<State>
+    let state: Locked<State>
 
     struct State {
         /// The ID the session has now (after any regenerate).
@@ -66,7 +65,7 @@ public final class Session: Sendable {
         self.clock = clock
         self.report = report
         let now = clock.now
-        self.state = Mutex(
+        self.state = Locked(
             State(
                 id: .random(),
                 candidateID: id,
