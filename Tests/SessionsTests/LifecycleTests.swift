@@ -250,3 +250,23 @@ import Testing
         #expect(fixture.probe.calls("gc") == 1)
     }
 }
+
+@Suite struct UnagedFlashTests {
+    @Test func finishWithoutAgingLeavesFlashForTheNextPage() async throws {
+        let fixture = Fixture()
+        let first = try await fixture.lifecycle.start(cookieHeaders: [])
+        first.session.flash("status", "Saved")
+        let headers = try await fixture.lifecycle.finish(first, status: 303)
+        let cookie = try #require(headers.value("Set-Cookie")).prefix { $0 != ";" }
+        for _ in 0..<3 {
+            let api = try await fixture.lifecycle.start(cookieHeaders: [String(cookie)])
+            #expect(api.session.get("status") == "Saved")
+            _ = try await fixture.lifecycle.finish(api, status: 200, agingFlashData: false)
+        }
+        let page = try await fixture.lifecycle.start(cookieHeaders: [String(cookie)])
+        #expect(page.session.get("status") == "Saved")
+        _ = try await fixture.lifecycle.finish(page, status: 200)
+        let after = try await fixture.lifecycle.start(cookieHeaders: [String(cookie)])
+        #expect(after.session.get("status", as: String.self) == nil)
+    }
+}

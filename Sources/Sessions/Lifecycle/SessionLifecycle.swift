@@ -24,7 +24,7 @@ public struct SessionLifecycle: Sendable {
         self.driverName = driver
     }
 
-    /// A session started for one request, carried from ``start(cookieHeaders:)`` to ``finish(_:status:responseHasCacheControl:)``.
+    /// A session started for one request, carried from ``start(cookieHeaders:)`` to ``finish(_:status:responseHasCacheControl:agingFlashData:)``.
     public struct StartedSession: Sendable {
         /// The request's session.
         public let session: Session
@@ -68,14 +68,21 @@ public struct SessionLifecycle: Sendable {
     ///   when the request presented a session cookie and no session is stored now (after
     ///   `invalidate`, or for an unknown ID). Such responses get `Cache-Control: no-store`
     ///   unless `responseHasCacheControl`. Every session response gets `Vary: Cookie`.
+    /// - With `agingFlashData` false, flash data is left for the next request: API and XHR routes
+    ///   use it so a background fetch does not eat the message the next page was meant to show.
     /// - Throws: the save's error (store failure, payload too large); answer with a 500 and send
     ///   none of the headers.
-    public func finish(_ started: StartedSession, status: Int, responseHasCacheControl: Bool = false) async throws -> [ResponseHeader] {
+    public func finish(
+        _ started: StartedSession,
+        status: Int,
+        responseHasCacheControl: Bool = false,
+        agingFlashData: Bool = true
+    ) async throws -> [ResponseHeader] {
         var headers = [ResponseHeader(name: "Vary", value: "Cookie")]
         let session = started.session
         guard status < 500, !session.isDiscarded else { return headers }
 
-        let outcome = try await session.persist(renewingCookie: true)
+        let outcome = try await session.persist(renewingCookie: true, agingFlashData: agingFlashData)
         let cookie = SetCookie(config: manager.config)
         var setCookie: String?
         if outcome.isStored {

@@ -65,7 +65,7 @@ extension Session {
     /// - Throws: ``SessionError/payloadTooLarge(size:limit:)``, ``SessionError/unencodable(key:reason:)``,
     ///   or the driver's error. Nothing of the save is kept in memory as done then, so it can be retried.
     public func save() async throws {
-        _ = try await persist(renewingCookie: false)
+        _ = try await persist(renewingCookie: false, agingFlashData: true)
     }
 
     /// What a save did, for the lifecycle to decide which headers to send.
@@ -79,12 +79,13 @@ extension Session {
     }
 
     /// Saves; with `renewingCookie`, a stored session whose cookie was last sent a touch interval
-    /// ago (or that has a new ID) records a fresh cookie time, which forces a write.
-    func persist(renewingCookie: Bool) async throws -> SaveOutcome {
+    /// ago (or that has a new ID) records a fresh cookie time, which forces a write. Without
+    /// `agingFlashData` flash data stays as it is (API and background requests).
+    func persist(renewingCookie: Bool, agingFlashData: Bool) async throws -> SaveOutcome {
         let now = clock.now
         let interval = config.effectiveTouchInterval
         let plan = try state.withLock { state -> SavePlan in
-            ageFlashData(in: &state)
+            if agingFlashData { ageFlashData(in: &state) }
             let willBeStored = state.isDirty || state.storedID == state.id
             var cookieRenewed = false
             if renewingCookie, willBeStored, !config.expireOnClose,
