@@ -1,24 +1,59 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
-// The core (`Sessions`) depends on no package. Integrations (Hummingbird, Vapor, PostgreSQL, …)
-// arrive as targets whose package dependencies are conditioned on a trait that is off by
-// default, so `swift build` with no trait fetches nothing. Each trait's sources are wrapped in
-// `#if TraitName`, and `scripts/test` builds every trait leg in its own scratch folder.
+// The core (`Sessions`) depends on no package. Integrations live in targets whose package
+// products are conditioned on a trait that is off by default, so `swift build` with no trait
+// fetches nothing. Each integration's sources are wrapped in `#if TraitName` (traits are
+// package-wide compile conditions), and `scripts/test` builds every trait leg in its own
+// scratch folder so a module left over from another leg cannot hide a missing guard.
+let hummingbird: [Target.Dependency] = [
+    .product(name: "Hummingbird", package: "hummingbird", condition: .when(traits: ["Hummingbird"])),
+    .product(name: "HTTPTypes", package: "swift-http-types", condition: .when(traits: ["Hummingbird"])),
+    .product(name: "Logging", package: "swift-log", condition: .when(traits: ["Hummingbird"])),
+    .product(name: "ServiceLifecycle", package: "swift-service-lifecycle", condition: .when(traits: ["Hummingbird"])),
+]
+
 let package = Package(
     name: "Sessions",
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "Sessions", targets: ["Sessions"]),
         .library(name: "SessionsConformance", targets: ["SessionsConformance"]),
+        .library(name: "SessionsHummingbird", targets: ["SessionsHummingbird"]),
+        .executable(name: "sessions-demo", targets: ["SessionsDemo"]),
     ],
     traits: [
-        .default(enabledTraits: [])
+        .trait(name: "Hummingbird", description: "The Hummingbird 2 integration (SessionsHummingbird) and the demo app."),
+        .default(enabledTraits: []),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         .target(name: "Sessions"),
         .target(name: "SessionsConformance", dependencies: ["Sessions"]),
+        .target(name: "SessionsHummingbird", dependencies: ["Sessions"] + hummingbird),
+        .target(
+            name: "SessionsDemoApp",
+            dependencies: ["Sessions", "SessionsHummingbird"] + hummingbird,
+            path: "Examples/SessionsDemoApp"
+        ),
+        .executableTarget(
+            name: "SessionsDemo",
+            dependencies: ["SessionsDemoApp"] + hummingbird,
+            path: "Examples/SessionsDemo"
+        ),
         .testTarget(name: "SessionsTests", dependencies: ["Sessions", "SessionsConformance"]),
+        .testTarget(
+            name: "SessionsHummingbirdTests",
+            dependencies: [
+                "Sessions", "SessionsConformance", "SessionsHummingbird", "SessionsDemoApp",
+                .product(name: "HummingbirdTesting", package: "hummingbird", condition: .when(traits: ["Hummingbird"])),
+            ] + hummingbird
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

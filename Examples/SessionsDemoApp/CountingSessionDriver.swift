@@ -1,0 +1,58 @@
+#if Hummingbird
+import Logging
+public import Sessions
+import Synchronization
+
+/// A custom driver, registered with `extend("counting")`: it wraps another driver, counts every
+/// operation and logs each write and destroy. Switch the demo to it with
+/// `SESSION_DRIVER=counting`.
+public final class CountingSessionDriver: SessionDriver {
+    /// The driver that really stores the sessions.
+    public let inner: any SessionDriver
+    private let logger: Logger
+    private let counts = Mutex<[String: Int]>([:])
+
+    /// Counts the operations on `inner`.
+    public init(wrapping inner: any SessionDriver, logger: Logger) {
+        self.inner = inner
+        self.logger = logger
+    }
+
+    /// How many times each operation ran (`read`, `write`, `destroy`, `touch`, `gc`).
+    public var operationCounts: [String: Int] { counts.withLock { $0 } }
+
+    private func count(_ operation: String) {
+        counts.withLock { $0[operation, default: 0] += 1 }
+    }
+
+    public func open() async throws { try await inner.open() }
+    public func close() async throws { try await inner.close() }
+
+    public func read(_ id: SessionIdentifier) async throws -> StoredSession? {
+        count("read")
+        return try await inner.read(id)
+    }
+
+    public func write(_ id: SessionIdentifier, payload: [UInt8]) async throws {
+        count("write")
+        logger.debug("counting driver: write of \(payload.count) bytes for session \(SessionFingerprint(id))")
+        try await inner.write(id, payload: payload)
+    }
+
+    public func destroy(_ id: SessionIdentifier) async throws {
+        count("destroy")
+        logger.debug("counting driver: destroy of session \(SessionFingerprint(id))")
+        try await inner.destroy(id)
+    }
+
+    public func touch(_ id: SessionIdentifier) async throws -> Bool {
+        count("touch")
+        return try await inner.touch(id)
+    }
+
+    public func gc() async throws -> Int {
+        count("gc")
+        return try await inner.gc()
+    }
+}
+#endif

@@ -1,0 +1,43 @@
+#if Hummingbird
+public import Hummingbird
+public import Logging
+public import Sessions
+import SessionsHummingbird
+
+/// Builds the demo: a session manager from `config` with the `counting` driver registered, the
+/// routes, and the gc service.
+public struct DemoApplication: Sendable {
+    /// The demo's session manager (tests reach its drivers through it).
+    public let sessions: SessionManager
+    /// The Hummingbird application, ready to run.
+    public let application: Application<RouterResponder<DemoContext>>
+
+    /// A demo serving on `host:port` with the sessions configured by `config`.
+    /// - Parameter configure: runs after the built-in and demo drivers are registered, before
+    ///   anything is built (tests register failing drivers there).
+    public init(
+        config: SessionConfig,
+        host: String = "127.0.0.1",
+        port: Int = 8080,
+        logger: Logger = Logger(label: "sessions-demo"),
+        configure: (SessionManager) -> Void = { _ in }
+    ) {
+        let sessions = SessionManager(config: config, observer: SessionLogging.observer(logger: logger))
+        sessions.extend("counting") { context in
+            CountingSessionDriver(wrapping: FileSessionDriver(context: context), logger: logger)
+        }
+        configure(sessions)
+
+        let router = Router(context: DemoContext.self)
+        DemoRoutes.add(to: router, sessions: sessions)
+        var application = Application(
+            router: router,
+            configuration: .init(address: .hostname(host, port: port), serverName: "sessions-demo"),
+            logger: logger
+        )
+        application.addServices(SessionGarbageCollectionService(manager: sessions, logger: logger))
+        self.sessions = sessions
+        self.application = application
+    }
+}
+#endif

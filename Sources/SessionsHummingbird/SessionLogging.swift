@@ -1,0 +1,49 @@
+#if Hummingbird
+public import Logging
+public import Sessions
+
+/// Forwards the core's ``Sessions/SessionEvent``s to swift-log.
+///
+/// Inside a request the events go to the request context's logger (so they carry its request
+/// ID); outside (gc, background jobs) to the logger given here. Events never carry a raw session
+/// ID, only a ``Sessions/SessionFingerprint``.
+///
+/// ```swift
+/// let sessions = SessionManager(config: config, observer: SessionLogging.observer(logger: logger))
+/// ```
+public enum SessionLogging {
+    /// The logger of the request being handled, bound by ``StartSessionMiddleware``.
+    @TaskLocal static var requestLogger: Logger?
+
+    /// An observer that logs each event to the current request's logger, or to `logger`.
+    public static func observer(logger: Logger) -> SessionEventObserver {
+        { event in
+            let target = requestLogger ?? logger
+            let (level, message) = describe(event)
+            target.log(level: level, "\(message)")
+        }
+    }
+
+    /// The log level and message for an event.
+    static func describe(_ event: SessionEvent) -> (Logger.Level, String) {
+        switch event {
+        case .rejectedID(let reason):
+            (.info, "session cookie rejected (\(reason.rawValue)); a fresh session was started")
+        case .unknownID(let fingerprint):
+            (.info, "session \(fingerprint) is unknown or expired; a fresh session was started")
+        case .absoluteLifetimeExceeded(let fingerprint):
+            (.info, "session \(fingerprint) passed its absolute lifetime and was ended")
+        case .corruptPayload(let fingerprint, let reason):
+            (.warning, "session \(fingerprint) has a corrupt payload (\(reason)); a fresh session was started")
+        case .storeError(let driver, let operation, let message):
+            (.error, "session driver \(driver) failed to \(operation): \(message)")
+        case .evicted(let driver, let count):
+            (.notice, "session driver \(driver) is full and evicted \(count) least recently active session(s)")
+        case .garbageCollected(let driver, let removed):
+            (.debug, "session gc on \(driver) removed \(removed) expired session(s)")
+        case .regenerated(let from, let to):
+            (.debug, "session \(from) moved to a new ID \(to)")
+        }
+    }
+}
+#endif

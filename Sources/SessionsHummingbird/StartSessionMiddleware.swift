@@ -1,0 +1,77 @@
+#if Hummingbird
+import HTTPTypes
+public import Hummingbird
+public import Sessions
+
+/// Starts a session for each request on the routes it is added to, saves it after the handler,
+/// and writes `Set-Cookie` (Laravel's `StartSession` middleware).
+///
+/// ```swift
+/// let account = router.group("account").add(middleware: StartSessionMiddleware(manager: sessions))
+/// account.get("counter") { _, context in "count: \(try context.session.increment("count"))" }
+/// ```
+///
+/// Routes outside the group never start a session or send a cookie.
+///
+/// - The session is saved before the response head goes out, so `Set-Cookie` is part of it.
+/// - A response with status ≥ 500 (or an error that is not an `HTTPResponseError`) saves
+///   nothing and sends no cookie; so does a request marked with ``Sessions/Session/discard()``.
+///   An `HTTPResponseError` below 500 (a 404 thrown by a handler, say) is turned into its
+///   response and the session is saved as usual.
+/// - If the store fails while loading or saving, the request ends with a 500 and a log line
+///   on the request's logger; the line never contains the session ID.
+/// - With `ageFlashData: false` flash data is left for the next page: use it on API or XHR
+///   groups, so a background fetch does not eat the message the next page was meant to show.
+public struct StartSessionMiddleware<Context: StartSessionRequestContext>: RouterMiddleware {
+    /// The lifecycle the middleware runs.
+    public let lifecycle: SessionLifecycle
+    /// Whether flash data ages on this middleware's routes.
+    public let ageFlashData: Bool
+
+    /// A middleware for `manager`'s sessions on `driver` (the configured default when nil).
+    public init(manager: SessionManager, driver: String? = nil, ageFlashData: Bool = true) {
+        self.lifecycle = SessionLifecycle(manager: manager, driver: driver)
+        self.ageFlashData = ageFlashData
+    }
+
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        try await SessionLogging.$requestLogger.withValue(context.logger) {
+            let started: SessionLifecycle.StartedSession
+            do {
+                started = try await lifecycle.start(cookieHeaders: request.headers[values: .cookie])
+            } catch {
+                context.logger.error("could not load the session: \(String(describing: error))")
+                return Response(status: .internalServerError)
+            }
+
+            var context = context
+            context.sessionSlot.session = started.session
+            var response: Response
+            do {
+                response = try await next(request, context)
+            } catch let error as any HTTPResponseError where error.status.code < 500 {
+                response = try error.response(from: request, context: context)
+            }
+
+            let headers: [SessionLifecycle.ResponseHeader]
+            do {
+                headers = try await lifecycle.finish(
+                    started,
+                    status: response.status.code,
+                    responseHasCacheControl: response.headers[.cacheControl] != nil,
+                    agingFlashData: ageFlashData
+                )
+            } catch {
+                context.logger.error("could not save the session: \(String(describing: error))")
+                return Response(status: .internalServerError)
+            }
+            for header in headers {
+                if let name = HTTPField.Name(header.name) {
+                    response.headers.append(HTTPField(name: name, value: header.value))
+                }
+            }
+            return response
+        }
+    }
+}
+#endif

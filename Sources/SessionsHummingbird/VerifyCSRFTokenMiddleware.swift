@@ -1,0 +1,88 @@
+#if Hummingbird
+public import HTTPTypes
+public import Hummingbird
+import Foundation
+
+/// Rejects state-changing requests whose CSRF token does not match the session's
+/// (Laravel's `VerifyCsrfToken`). Put it after ``StartSessionMiddleware`` in the same group.
+///
+/// ```swift
+/// router.group()
+///     .add(middleware: StartSessionMiddleware(manager: sessions))
+///     .add(middleware: VerifyCSRFTokenMiddleware())
+/// ```
+///
+/// - GET, HEAD, OPTIONS and TRACE pass.
+/// - Other methods pass when the `X-CSRF-Token` header, or the `_token` field of a
+///   url-encoded form body, equals the session's ``Sessions/Session/token`` (compared in
+///   constant time). The body is read up to ``maximumBodySize`` and handed on to the handler
+///   intact.
+/// - Otherwise the answer is 419 (Laravel's "Page Expired") and the request is marked
+///   discarded, so the session does not change (flash data included). A form body larger than
+///   ``maximumBodySize`` is answered with 413 and discarded the same way.
+public struct VerifyCSRFTokenMiddleware<Context: StartSessionRequestContext>: RouterMiddleware {
+    /// The largest url-encoded body read to find `_token`.
+    public let maximumBodySize: Int
+    /// The form field that carries the token.
+    public let fieldName: String
+    /// The header that carries the token (for scripts); nil when `headerName` was not a valid
+    /// field name.
+    public let headerName: HTTPField.Name?
+
+    /// A CSRF check reading at most `maximumBodySize` bytes of a form body.
+    public init(maximumBodySize: Int = 1 << 20, fieldName: String = "_token", headerName: String = "X-CSRF-Token") {
+        self.maximumBodySize = maximumBodySize
+        self.fieldName = fieldName
+        self.headerName = HTTPField.Name(headerName)
+    }
+
+    /// The status of a rejected request: 419, as Laravel answers.
+    public static var rejectedStatus: HTTPResponse.Status { .init(code: 419, reasonPhrase: "Page Expired") }
+
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        switch request.method {
+        case .get, .head, .options, .trace:
+            return try await next(request, context)
+        default:
+            break
+        }
+        let session = try context.session
+        if let headerName, let header = request.headers[headerName], session.validateToken(header) {
+            return try await next(request, context)
+        }
+        var request = request
+        if isForm(request) {
+            let body: ByteBuffer
+            do {
+                body = try await request.collectBody(upTo: maximumBodySize)
+            } catch {
+                session.discard()
+                return Response(status: .contentTooLarge)
+            }
+            if let token = formField(fieldName, in: String(buffer: body)), session.validateToken(token) {
+                return try await next(request, context)
+            }
+        }
+        session.discard()
+        return Response(status: Self.rejectedStatus)
+    }
+
+    private func isForm(_ request: Request) -> Bool {
+        request.headers[.contentType]?.lowercased().hasPrefix("application/x-www-form-urlencoded") ?? false
+    }
+
+    /// The first value of `name` in a url-encoded form, decoded.
+    private func formField(_ name: String, in form: String) -> String? {
+        for pair in form.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard parts.count == 2, Self.decode(parts[0]) == name else { continue }
+            return Self.decode(parts[1])
+        }
+        return nil
+    }
+
+    private static func decode(_ component: Substring) -> String? {
+        component.replacingOccurrences(of: "+", with: " ").removingPercentEncoding
+    }
+}
+#endif

@@ -1,0 +1,233 @@
+#if Hummingbird
+import Foundation
+import Hummingbird
+import HTTPTypes
+import HummingbirdTesting
+import Sessions
+import SessionsDemoApp
+import Testing
+
+/// The demo app through a live server on 127.0.0.1 (HummingbirdTesting's live mode).
+@Suite struct DemoTests {
+    static func config(_ configure: (inout SessionConfig) -> Void = { _ in }) -> SessionConfig {
+        var config = SessionConfig()
+        config.driver = "memory"
+        config.files = FileManager.default.temporaryDirectory.appendingPathComponent("demo-\(UUID())").path
+        configure(&config)
+        return config
+    }
+
+    func withDemo<Value>(
+        _ config: SessionConfig = Self.config(),
+        configure: (SessionManager) -> Void = { _ in },
+        _ body: @Sendable (DemoApplication, LiveClient) async throws -> Value
+    ) async throws -> Value {
+        let demo = DemoApplication(config: config, configure: configure)
+        defer { try? FileManager.default.removeItem(atPath: config.files) }
+        return try await demo.application.test(.live) { client in
+            try await body(demo, LiveClient(client))
+        }
+    }
+
+    /// Signs in as `name` and returns the client holding the signed-in cookie.
+    static func signIn(_ browser: LiveClient, as name: String = "ada") async throws -> TestResponse {
+        let form = try await browser.send(.get, "/login")
+        let token = try #require(form.csrfToken)
+        return try await browser.send(.post, "/login", form: [("_token", token), ("username", name), ("password", "secret")])
+    }
+
+    @Test func publicRoutesNeverStartASession() async throws {
+        try await withDemo { _, client in
+            let browser = client
+            let home = try await browser.send(.get, "/")
+            #expect(home.status == .ok)
+            #expect(home.setCookies.isEmpty)
+            let health = try await browser.send(.get, "/health")
+            #expect(health.text == "ok")
+            #expect(health.setCookies.isEmpty)
+            #expect(health.headers[.vary] == nil)
+        }
+    }
+
+    @Test func sessionRoutesSendTheConfiguredCookie() async throws {
+        let config = Self.config {
+            $0.cookie = "demo_session"
+            $0.path = "/"
+            $0.domain = "localhost"
+            $0.secure = true
+            $0.sameSite = .strict
+            $0.lifetime = 30
+        }
+        try await withDemo(config) { _, client in
+            let browser = client
+            let login = try await browser.send(.get, "/login")
+            let cookie = try #require(login.setCookies.first)
+            #expect(cookie.hasPrefix("demo_session="))
+            #expect(cookie.contains("; Max-Age=1800; Expires="))
+            #expect(cookie.hasSuffix("; Path=/; Domain=localhost; Secure; HttpOnly; SameSite=Strict"))
+            #expect(login.headers[.cacheControl] == "no-store")
+            #expect(login.headers[.vary] == "Cookie")
+            let again = try await browser.send(.get, "/login")
+            #expect(again.setCookies.isEmpty, "an unchanged session re-sent its cookie")
+        }
+    }
+
+    @Test func loginFlashesOnceRegeneratesAndTheOldCookieIsDead() async throws {
+        try await withDemo { _, client in
+            let browser = client
+            let form = try await browser.send(.get, "/login")
+            let oldID = try #require(browser.cookies["swift_session"])
+            let token = try #require(form.csrfToken)
+
+            let wrong = try await browser.send(.post, "/login", form: [("_token", token), ("username", "ada"), ("password", "nope")])
+            #expect(wrong.status == .seeOther)
+            #expect(wrong.headers[.location] == "/login")
+            #expect(try await browser.send(.get, "/login").text.contains("Invalid credentials"))
+            #expect(!(try await browser.send(.get, "/login").text.contains("Invalid credentials")), "the flash showed twice")
+
+            let login = try await browser.send(.post, "/login", form: [("_token", token), ("username", "ada"), ("password", "secret")])
+            #expect(login.status == .seeOther)
+            #expect(login.headers[.location] == "/dashboard")
+            let newID = try #require(browser.cookies["swift_session"])
+            #expect(newID != oldID, "login did not regenerate the ID")
+
+            let dashboard = try await browser.send(.get, "/dashboard")
+            #expect(dashboard.text.contains("Signed in as ada"))
+            #expect(dashboard.text.contains("Welcome, ada!"))
+            let reload = try await browser.send(.get, "/dashboard")
+            #expect(reload.text.contains("Signed in as ada"))
+            #expect(!reload.text.contains("Welcome, ada!"), "the flash showed twice")
+
+            let attacker = client.newBrowser()
+            attacker.cookies["swift_session"] = oldID
+            let replay = try await attacker.send(.get, "/dashboard")
+            #expect(replay.status == .seeOther, "the pre-login cookie still signs in")
+            #expect(attacker.cookies["swift_session"] != newID)
+        }
+    }
+
+    @Test func logoutInvalidatesTheSession() async throws {
+        try await withDemo { _, client in
+            let browser = client
+            _ = try await Self.signIn(browser)
+            let signedInID = try #require(browser.cookies["swift_session"])
+            let dashboard = try await browser.send(.get, "/dashboard")
+            let token = try #require(dashboard.csrfToken)
+            let logout = try await browser.send(.post, "/logout", form: [("_token", token)])
+            #expect(logout.status == .seeOther)
+            #expect(logout.headers[.location] == "/login")
+            #expect(browser.cookies["swift_session"] != signedInID)
+            #expect(try await browser.send(.get, "/login").text.contains("Signed out"))
+
+            let thief = client.newBrowser()
+            thief.cookies["swift_session"] = signedInID
+            let stolen = try await thief.send(.get, "/dashboard")
+            #expect(stolen.status == .seeOther, "the logged-out cookie still signs in")
+            #expect(try await browser.send(.get, "/dashboard").status == .seeOther)
+        }
+    }
+
+    @Test func dashboardRedirectsSignedOutVisitorsWithAFlash() async throws {
+        try await withDemo { _, client in
+            let browser = client
+            let dashboard = try await browser.send(.get, "/dashboard")
+            #expect(dashboard.status == .seeOther)
+            #expect(dashboard.headers[.location] == "/login")
+            #expect(try await browser.send(.get, "/login").text.contains("Please sign in first"))
+        }
+    }
+
+    @Test func forgedOrUnknownIDIsReplacedNeverAdopted() async throws {
+        try await withDemo { _, client in
+            for forged in [SessionIdentifier.random().description, "../../etc/passwd", String(repeating: "x", count: 5000)] {
+                let browser = client.newBrowser()
+                browser.cookies["swift_session"] = forged
+                let counter = try await browser.send(.get, "/counter")
+                #expect(counter.text == "count: 1")
+                let issued = try #require(browser.cookies["swift_session"])
+                #expect(issued != forged)
+                #expect(SessionIdentifier(validating: issued) != nil)
+            }
+        }
+    }
+
+    @Test func counterCountsPerSession() async throws {
+        try await withDemo { _, client in
+            let browser = client
+            for expected in 1...5 {
+                let counter = try await browser.send(.get, "/counter")
+                #expect(counter.text == "count: \(expected)")
+            }
+            let other = client.newBrowser()
+            let first = try await other.send(.get, "/counter")
+            #expect(first.text == "count: 1")
+        }
+    }
+
+    @Test func csrfRejectionChangesNothing() async throws {
+        try await withDemo { _, client in
+            let browser = client
+            _ = try await Self.signIn(browser)
+            let cookie = browser.cookies["swift_session"]
+            let noToken = try await browser.send(.post, "/logout", form: [("other", "1")])
+            #expect(noToken.status.code == 419)
+            let wrongToken = try await browser.send(.post, "/logout", form: [("_token", "forged")])
+            #expect(wrongToken.status.code == 419)
+            let noBody = try await browser.send(.post, "/logout")
+            #expect(noBody.status.code == 419)
+            #expect(noToken.setCookies.isEmpty && wrongToken.setCookies.isEmpty)
+            #expect(browser.cookies["swift_session"] == cookie)
+            let dashboard = try await browser.send(.get, "/dashboard")
+            #expect(dashboard.text.contains("Signed in as ada"), "a rejected logout signed the user out")
+            #expect(dashboard.text.contains("Welcome, ada!"), "a rejected request aged the flash")
+        }
+    }
+
+    @Test func csrfTokenInAHeaderIsAccepted() async throws {
+        try await withDemo { _, client in
+            let browser = client
+            _ = try await Self.signIn(browser)
+            let token = try #require(try await browser.send(.get, "/dashboard").csrfToken)
+            var headers = HTTPFields()
+            headers[try #require(HTTPField.Name("X-CSRF-Token"))] = token
+            let logout = try await browser.send(.post, "/logout", headers: headers)
+            #expect(logout.status == .seeOther)
+            #expect(try await browser.send(.get, "/dashboard").status == .seeOther)
+        }
+    }
+
+    @Test func customDriverRegisteredWithExtendIsTheOneUsed() async throws {
+        try await withDemo(Self.config { $0.driver = "counting" }) { demo, client in
+            let browser = client
+            _ = try await browser.send(.get, "/counter")
+            _ = try await browser.send(.get, "/counter")
+            let driver = try #require(try await demo.sessions.driver("counting") as? CountingSessionDriver)
+            #expect(driver.operationCounts["write", default: 0] == 2)
+            #expect(driver.operationCounts["read", default: 0] == 1)
+        }
+    }
+
+    @Test func aStoreThatThrowsGivesA500AndNoCookie() async throws {
+        let config = Self.config { $0.driver = "broken" }
+        try await withDemo(config, configure: { $0.extend("broken") { _ in BrokenDriver() } }) { _, client in
+            let browser = client
+            let counter = try await browser.send(.get, "/counter")
+            #expect(counter.status == .internalServerError)
+            #expect(counter.setCookies.isEmpty)
+            browser.cookies["swift_session"] = SessionIdentifier.random().description
+            let loading = try await browser.send(.get, "/counter")
+            #expect(loading.status == .internalServerError)
+            #expect(loading.setCookies.isEmpty)
+        }
+    }
+}
+
+/// A store that is down: every call throws.
+struct BrokenDriver: SessionDriver {
+    struct Down: Error {}
+    func read(_ id: SessionIdentifier) async throws -> StoredSession? { throw Down() }
+    func write(_ id: SessionIdentifier, payload: [UInt8]) async throws { throw Down() }
+    func destroy(_ id: SessionIdentifier) async throws { throw Down() }
+    func gc() async throws -> Int { throw Down() }
+}
+#endif

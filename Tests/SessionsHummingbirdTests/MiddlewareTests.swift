@@ -1,0 +1,174 @@
+#if Hummingbird
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import ServiceLifecycle
+import Sessions
+import SessionsConformance
+import SessionsHummingbird
+import Synchronization
+import Testing
+
+struct TestContext: StartSessionRequestContext {
+    var coreContext: CoreRequestContextStorage
+    var sessionSlot = SessionSlot()
+    init(source: Source) { coreContext = .init(source: source) }
+}
+
+/// The middleware on routes of its own, through a live server.
+@Suite struct MiddlewareTests {
+    func withApp<Value>(
+        logger: Logger = Logger(label: "test"),
+        manager: SessionManager,
+        _ routes: (Router<TestContext>) -> Void,
+        _ body: @Sendable (LiveClient) async throws -> Value
+    ) async throws -> Value {
+        let router = Router(context: TestContext.self)
+        routes(router)
+        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: logger)
+        return try await app.test(.live) { client in try await body(LiveClient(client)) }
+    }
+
+    func memoryManager(observer: @escaping SessionEventObserver = { _ in }) -> SessionManager {
+        var config = SessionConfig()
+        config.driver = "memory"
+        return SessionManager(config: config, observer: observer)
+    }
+
+    @Test func apiGroupLeavesFlashForTheNextPage() async throws {
+        let manager = memoryManager()
+        try await withApp(manager: manager, { router in
+            let pages = router.group().add(middleware: StartSessionMiddleware<TestContext>(manager: manager))
+            pages.get("/flash") { _, context in
+                try context.session.flash("status", "Saved")
+                return "flashed"
+            }
+            pages.get("/page") { _, context in try context.session.get("status", default: "none") }
+            router.group("api").add(middleware: StartSessionMiddleware<TestContext>(manager: manager, ageFlashData: false))
+                .get("ping") { _, context in try context.session.get("status", default: "none") }
+        }) { client in
+            let browser = client
+            _ = try await browser.send(.get, "/flash")
+            for _ in 0..<3 {
+                #expect(try await browser.send(.get, "/api/ping").text == "Saved")
+            }
+            #expect(try await browser.send(.get, "/page").text == "Saved")
+            #expect(try await browser.send(.get, "/page").text == "none")
+        }
+    }
+
+    @Test func handlerErrorsBelow500SaveAndAbove500DoNot() async throws {
+        let manager = memoryManager()
+        try await withApp(manager: manager, { router in
+            let group = router.group().add(middleware: StartSessionMiddleware<TestContext>(manager: manager))
+            group.get("/missing") { _, context -> String in
+                try context.session.put("seen", true)
+                throw HTTPError(.notFound)
+            }
+            group.get("/crash") { _, context -> String in
+                try context.session.put("crashed", true)
+                throw HTTPError(.serviceUnavailable)
+            }
+            group.get("/read") { _, context in "\(try context.session.has("seen")) \(try context.session.has("crashed"))" }
+        }) { client in
+            let browser = client
+            let missing = try await browser.send(.get, "/missing")
+            #expect(missing.status == .notFound)
+            #expect(missing.setCookies.count == 1)
+            let crash = try await browser.send(.get, "/crash")
+            #expect(crash.status == .serviceUnavailable)
+            #expect(crash.setCookies.isEmpty)
+            #expect(try await browser.send(.get, "/read").text == "true false")
+        }
+    }
+
+    @Test func storeFailureIsLoggedWithoutTheSessionID() async throws {
+        let lines = LogLines()
+        var logger = Logger(label: "test") { _ in lines }
+        logger.logLevel = .debug
+        var config = SessionConfig()
+        config.driver = "flaky"
+        let failing = FlakyDriver()
+        let manager = SessionManager(config: config, observer: SessionLogging.observer(logger: logger))
+        manager.extend("flaky") { _ in failing }
+        let id = SessionIdentifier.random()
+        try await failing.inner.write(id, payload: [])
+        failing.failing.withLock { $0 = true }
+        try await withApp(logger: logger, manager: manager, { router in
+            router.group().add(middleware: StartSessionMiddleware<TestContext>(manager: manager)).get("/x") { _, _ in "x" }
+        }) { client in
+            let browser = client
+            browser.cookies["swift_session"] = id.description
+            let response = try await browser.send(.get, "/x")
+            #expect(response.status == .internalServerError)
+            #expect(response.setCookies.isEmpty)
+        }
+        let logged = lines.all
+        #expect(logged.contains { $0.contains("could not load the session") })
+        #expect(logged.contains { $0.contains("session driver flaky failed to read") })
+        #expect(!logged.contains { $0.contains(id.description) }, "a log line carried the raw session ID")
+    }
+
+    @Test func gcServiceCollectsPeriodicallyAndClosesDriversOnShutdown() async throws {
+        let probe = FlakyDriver()
+        var config = SessionConfig()
+        config.driver = "probe"
+        let manager = SessionManager(config: config)
+        manager.extend("probe") { _ in probe }
+        let service = SessionGarbageCollectionService(manager: manager, every: .milliseconds(20), logger: Logger(label: "gc"))
+        let group = ServiceGroup(services: [service], logger: Logger(label: "gc"))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            while probe.count("gc") < 2 { try await Task.sleep(for: .milliseconds(10)) }
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+        #expect(probe.count("close") == 1)
+    }
+}
+
+/// A memory driver that counts calls and fails every call once told to.
+final class FlakyDriver: SessionDriver {
+    let inner = MemorySessionDriver(lifetime: .seconds(3600))
+    let failing = Mutex(false)
+    private let calls = Mutex<[String: Int]>([:])
+    struct Down: Error, CustomStringConvertible { var description: String { "the store is down" } }
+
+    func count(_ operation: String) -> Int { calls.withLock { $0[operation, default: 0] } }
+
+    private func enter(_ operation: String) throws {
+        calls.withLock { $0[operation, default: 0] += 1 }
+        if failing.withLock({ $0 }) { throw Down() }
+    }
+
+    func read(_ id: SessionIdentifier) async throws -> StoredSession? { try enter("read"); return try await inner.read(id) }
+    func write(_ id: SessionIdentifier, payload: [UInt8]) async throws { try enter("write"); try await inner.write(id, payload: payload) }
+    func destroy(_ id: SessionIdentifier) async throws { try enter("destroy"); try await inner.destroy(id) }
+    func gc() async throws -> Int { try enter("gc"); return try await inner.gc() }
+    func close() async throws { try enter("close") }
+}
+
+/// A log handler that keeps every line.
+final class LogLines: LogHandler, Sendable {
+    private let lines = Mutex<[String]>([])
+    var all: [String] { lines.withLock { $0 } }
+
+    var metadata: Logger.Metadata {
+        get { [:] }
+        set {}
+    }
+    var logLevel: Logger.Level {
+        get { .trace }
+        set {}
+    }
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { nil }
+        set {}
+    }
+
+    func log(event: LogEvent) {
+        lines.withLock { $0.append("\(event.level) \(event.message)") }
+    }
+}
+#endif
