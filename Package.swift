@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "SessionsConformance", targets: ["SessionsConformance"]),
         .library(name: "SessionsHummingbird", targets: ["SessionsHummingbird"]),
         .executable(name: "sessions-demo", targets: ["SessionsDemo"]),
+        .executable(name: "sessions-stress-tool", targets: ["SessionsStressTool"]),
     ],
     traits: [
         .trait(name: "Hummingbird", description: "The Hummingbird 2 integration (SessionsHummingbird) and the demo app."),
@@ -35,6 +36,8 @@ let package = Package(
     targets: [
         .target(name: "Sessions"),
         .target(name: "SessionsConformance", dependencies: ["Sessions"]),
+        // Drives the file driver from separate OS processes in the concurrency and crash tests.
+        .executableTarget(name: "SessionsStressTool", dependencies: ["Sessions"], path: "Sources/SessionsStressTool"),
         .target(name: "SessionsHummingbird", dependencies: ["Sessions"] + hummingbird),
         .target(
             name: "SessionsDemoApp",
@@ -46,7 +49,7 @@ let package = Package(
             dependencies: ["SessionsDemoApp"] + hummingbird,
             path: "Examples/SessionsDemo"
         ),
-        .testTarget(name: "SessionsTests", dependencies: ["Sessions", "SessionsConformance"]),
+        .testTarget(name: "SessionsTests", dependencies: ["Sessions", "SessionsConformance", "SessionsStressTool"]),
         .testTarget(
             name: "SessionsHummingbirdTests",
             dependencies: [

@@ -17,8 +17,9 @@ import Sessions
 /// }
 /// ```
 ///
-/// Tiers: ``Tier/basic`` holds the rules every driver must follow. Drivers that promise atomic
-/// read-merge-write under concurrency will get an atomic tier of their own.
+/// Tiers: ``Tier/basic`` holds the rules every driver must follow. ``Tier/atomic`` is for drivers
+/// that implement ``AtomicSessionDriver`` (atomic read-merge-write under concurrency), and
+/// ``Tier/locking`` for those that implement ``SessionLockingDriver`` (blocking routes).
 public struct SessionDriverConformance: Sendable {
     /// Builds a fresh driver for one check.
     public typealias Factory = @Sendable (SessionDriverContext) async throws -> any SessionDriver
@@ -37,6 +38,10 @@ public struct SessionDriverConformance: Sendable {
     public enum Tier: String, Sendable, CaseIterable {
         /// The contract every driver must meet.
         case basic
+        /// Conditional writes: compare-and-swap on the stored version.
+        case atomic
+        /// Per-session locks held across a request.
+        case locking
     }
 
     /// One named check.
@@ -51,6 +56,19 @@ public struct SessionDriverConformance: Sendable {
 
         /// Every check of the basic tier.
         public static var basic: [Check] { BasicChecks.all }
+        /// Every check of the atomic tier.
+        public static var atomic: [Check] { AtomicChecks.all }
+        /// Every check of the locking tier.
+        public static var locking: [Check] { AtomicChecks.locking }
+
+        /// Every check of `tier`.
+        public static func all(in tier: Tier) -> [Check] {
+            switch tier {
+            case .basic: basic
+            case .atomic: atomic
+            case .locking: locking
+            }
+        }
     }
 
     /// Runs one check on a fresh driver.
@@ -66,7 +84,7 @@ public struct SessionDriverConformance: Sendable {
 
     /// Runs every check of `tier`, stopping at the first failure.
     public func run(tier: Tier = .basic) async throws {
-        for check in Check.basic where check.tier == tier { try await run(check) }
+        for check in Check.all(in: tier) { try await run(check) }
     }
 
     /// What a check works with.
@@ -77,7 +95,16 @@ public struct SessionDriverConformance: Sendable {
         let lifetime: Duration
 
         func expect(_ condition: Bool, _ message: @autoclosure () -> String) throws {
-            if !condition { throw ConformanceFailure(check: check, message: message()) }
+            if !condition { throw failure(message()) }
+        }
+
+        func failure(_ message: String) -> ConformanceFailure {
+            ConformanceFailure(check: check, message: message)
+        }
+
+        func require<Value>(_ value: Value?, _ message: String) async throws -> Value {
+            guard let value else { throw failure(message) }
+            return value
         }
 
         func payload(_ text: String) -> [UInt8] { Array(text.utf8) }

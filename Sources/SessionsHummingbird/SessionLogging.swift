@@ -43,6 +43,10 @@ public enum SessionLogging {
             (.debug, "session gc on \(driver) removed \(removed) expired session(s)")
         case .regenerated(let from, let to):
             (.debug, "session \(from) moved to a new ID \(to)")
+        case .retiredID(let fingerprint):
+            (.info, "session \(fingerprint) was retired moments ago; the request saves nothing")
+        case .changesDropped(let fingerprint):
+            (.notice, "session \(fingerprint) was destroyed by another request; this request's changes were dropped")
         }
     }
 }

@@ -22,23 +22,32 @@ public import Sessions
 ///   on the request's logger; the line never contains the session ID.
 /// - With `ageFlashData: false` flash data is left for the next page: use it on API or XHR
 ///   groups, so a background fetch does not eat the message the next page was meant to show.
+/// - With `blocking` (Laravel's `block`), requests of one session on these routes run one at a
+///   time; a request that waits longer than `blocking.wait` for its turn is answered
+///   `503 Service Unavailable` with `Retry-After: 1`.
 public struct StartSessionMiddleware<Context: StartSessionRequestContext>: RouterMiddleware {
     /// The lifecycle the middleware runs.
     public let lifecycle: SessionLifecycle
     /// Whether flash data ages on this middleware's routes.
     public let ageFlashData: Bool
+    /// Whether requests of one session run one at a time on these routes.
+    public let blocking: SessionLifecycle.Blocking?
 
     /// A middleware for `manager`'s sessions on `driver` (the configured default when nil).
-    public init(manager: SessionManager, driver: String? = nil, ageFlashData: Bool = true) {
+    public init(manager: SessionManager, driver: String? = nil, ageFlashData: Bool = true, blocking: SessionLifecycle.Blocking? = nil) {
         self.lifecycle = SessionLifecycle(manager: manager, driver: driver)
         self.ageFlashData = ageFlashData
+        self.blocking = blocking
     }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         try await SessionLogging.$requestLogger.withValue(context.logger) {
             let started: SessionLifecycle.StartedSession
             do {
-                started = try await lifecycle.start(cookieHeaders: request.headers[values: .cookie])
+                started = try await lifecycle.start(cookieHeaders: request.headers[values: .cookie], blocking: blocking)
+            } catch SessionError.lockTimeout(let waited) {
+                context.logger.notice("the session stayed locked by another request for \(waited)")
+                return Response(status: .serviceUnavailable, headers: [.retryAfter: "1"])
             } catch {
                 context.logger.error("could not load the session: \(String(describing: error))")
                 return Response(status: .internalServerError)
@@ -51,6 +60,9 @@ public struct StartSessionMiddleware<Context: StartSessionRequestContext>: Route
                 response = try await next(request, context)
             } catch let error as any HTTPResponseError where error.status.code < 500 {
                 response = try error.response(from: request, context: context)
+            } catch {
+                await lifecycle.abandon(started)
+                throw error
             }
 
             let headers: [SessionLifecycle.ResponseHeader]

@@ -164,6 +164,30 @@ import Testing
         }
     }
 
+    @Test func twoHundredConcurrentCountersWithOneCookieAreAllCounted() async throws {
+        try await withDemo { _, client in
+            _ = try await client.send(.get, "/counter")
+            let cookie = try #require(client.cookies["swift_session"])
+            let port = try #require(client.client.port)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<20 {
+                    group.addTask {
+                        let connection = TestClient(host: "localhost", port: port)
+                        connection.connect()
+                        for _ in 0..<10 {
+                            let response = try await connection.get("/counter", headers: [.cookie: "swift_session=\(cookie)"])
+                            #expect(response.status == .ok)
+                        }
+                        try await connection.shutdown()
+                    }
+                }
+                try await group.waitForAll()
+            }
+            let final = try await client.send(.get, "/counter")
+            #expect(final.text == "count: 202", "lost increments: \(final.text)")
+        }
+    }
+
     @Test func csrfRejectionChangesNothing() async throws {
         try await withDemo { _, client in
             let browser = client

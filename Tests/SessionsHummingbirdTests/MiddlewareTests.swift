@@ -1,6 +1,7 @@
 #if Hummingbird
 import Foundation
 import Hummingbird
+import HTTPTypes
 import HummingbirdTesting
 import Logging
 import ServiceLifecycle
@@ -55,6 +56,82 @@ struct TestContext: StartSessionRequestContext {
             }
             #expect(try await browser.send(.get, "/page").text == "Saved")
             #expect(try await browser.send(.get, "/page").text == "none")
+        }
+    }
+
+    @Test func unagedAPIRequestsOverlappingThePageLeaveItsFlash() async throws {
+        let manager = memoryManager()
+        try await withApp(manager: manager, { router in
+            let pages = router.group().add(middleware: StartSessionMiddleware<TestContext>(manager: manager))
+            pages.get("/flash") { _, context in
+                try context.session.flash("status", "Saved")
+                return "flashed"
+            }
+            pages.get("/page") { _, context in
+                try await Task.sleep(for: .milliseconds(30))
+                return try context.session.get("status", default: "none")
+            }
+            router.group("api").add(middleware: StartSessionMiddleware<TestContext>(manager: manager, ageFlashData: false))
+                .get("poll") { _, context in
+                    let session = try context.session
+                    _ = try session.increment("polls")
+                    return session.get("status", default: "none")
+                }
+        }) { client in
+            _ = try await client.send(.get, "/flash")
+            let cookie = try #require(client.cookies["swift_session"])
+            let port = try #require(client.client.port)
+            let polls = try await withThrowingTaskGroup(of: [String].self) { group in
+                for _ in 0..<4 {
+                    group.addTask {
+                        let connection = TestClient(host: "localhost", port: port)
+                        connection.connect()
+                        var seen: [String] = []
+                        for _ in 0..<5 {
+                            let response = try await connection.get("/api/poll", headers: [.cookie: "swift_session=\(cookie)"])
+                            seen.append(response.body.map { String(buffer: $0) } ?? "")
+                        }
+                        try await connection.shutdown()
+                        return seen
+                    }
+                }
+                let page = try await client.send(.get, "/page")
+                #expect(page.text == "Saved", "the page lost its flash to overlapping API requests")
+                return try await group.reduce(into: []) { $0 += $1 }
+            }
+            #expect(polls.count == 20)
+            #expect(try await client.send(.get, "/page").text == "none", "the flash outlived the page that showed it")
+        }
+    }
+
+    @Test func blockingRouteAnswers503WhenItsTurnDoesNotCome() async throws {
+        let manager = memoryManager()
+        try await withApp(manager: manager, { router in
+            router.group().add(middleware: StartSessionMiddleware<TestContext>(manager: manager))
+                .get("/start") { _, context in try context.session.put("started", true); return "ok" }
+            router.group("slow")
+                .add(middleware: StartSessionMiddleware<TestContext>(manager: manager, blocking: .init(lease: .seconds(5), wait: .milliseconds(100))))
+                .get("work") { _, _ in
+                    try await Task.sleep(for: .milliseconds(600))
+                    return "done"
+                }
+        }) { client in
+            _ = try await client.send(.get, "/start")
+            let cookie = try #require(client.cookies["swift_session"])
+            let port = try #require(client.client.port)
+            let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
+                for _ in 0..<2 {
+                    group.addTask {
+                        let connection = TestClient(host: "localhost", port: port)
+                        connection.connect()
+                        let response = try await connection.get("/slow/work", headers: [.cookie: "swift_session=\(cookie)"])
+                        try await connection.shutdown()
+                        return response.status
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(statuses.sorted { $0.code < $1.code } == [.ok, .serviceUnavailable])
         }
     }
 

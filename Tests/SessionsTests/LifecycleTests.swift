@@ -203,7 +203,7 @@ import Testing
         let (_, headers) = try await request(fixture, cookie: "swift_session=\(first.session.id)") { $0.invalidate() }
         #expect(headers.value("Set-Cookie") == "swift_session=; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Path=/; HttpOnly; SameSite=Lax")
         #expect(headers.value("Cache-Control") == "no-store")
-        #expect(try await fixture.memory.read(first.session.id) == nil)
+        #expect(try await fixture.manager.load(id: first.session.id.description) == nil)
     }
 
     @Test func appCacheControlIsKept() async throws {

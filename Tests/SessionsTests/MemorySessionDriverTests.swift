@@ -85,6 +85,16 @@ struct SixVerbDriver: SessionDriver {
         try await SessionDriverConformance { MemorySessionDriver(context: $0) }.run(check)
     }
 
+    @Test(arguments: SessionDriverConformance.Check.atomic + SessionDriverConformance.Check.locking)
+    func memoryDriverAtomicAndLocking(check: SessionDriverConformance.Check) async throws {
+        try await SessionDriverConformance { MemorySessionDriver(context: $0) }.run(check)
+    }
+
+    @Test func basicDriverFailsTheAtomicTier() async throws {
+        let suite = SessionDriverConformance { SixVerbDriver(inner: MemorySessionDriver(context: $0)) }
+        await #expect(throws: ConformanceFailure.self) { try await suite.run(tier: .atomic) }
+    }
+
     @Test(arguments: SessionDriverConformance.Check.basic)
     func fileDriver(check: SessionDriverConformance.Check) async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("conformance-\(UUID())").path

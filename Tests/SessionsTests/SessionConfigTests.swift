@@ -119,6 +119,7 @@ struct SessionConfigTests {
             "memory_max_sessions": "SESSION_MEMORY_MAX_SESSIONS",
             "touch_interval": "SESSION_TOUCH_INTERVAL",
             "gc_min_interval": "SESSION_GC_MIN_INTERVAL",
+            "tombstone_lifetime": "SESSION_TOMBSTONE_LIFETIME",
         ]
         #expect(table == expected)
         #expect(SessionConfig.keyTable.count == SessionConfig.Key.allCases.count)

@@ -2,8 +2,9 @@ import Foundation
 
 /// An in-process store: fast, safe under concurrent use, gone when the process exits.
 ///
-/// - Sharded: IDs spread over up to 64 independently locked shards, so a shard that grows and
-///   rehashes stalls only the requests that land on it, never all of them.
+/// - Sharded: IDs spread over independently locked shards of at most ``sessionsPerShard``
+///   sessions, so a shard that grows and rehashes stalls only the requests that land on it,
+///   never all of them, and never for long.
 /// - Bounded: when it holds ``maximumSessions`` (approximately: the cap is split evenly over
 ///   the shards), an insert evicts the least recently active session of its shard with the CLOCK
 ///   algorithm (approximate LRU, O(1) amortized per insert) and reports an
@@ -11,9 +12,13 @@ import Foundation
 ///   exhaust memory.
 /// - Expiry is enforced on read; ``gc()`` removes expired entries.
 ///
+/// - Atomic: conditional writes (``AtomicSessionDriver``) compare versions under the shard's
+///   lock, so a session's read-merge-write is atomic within the process.
+/// - Per-session locks for blocking routes (``SessionLockingDriver``), within the process.
+///
 /// Only one process sees the sessions, so use a shared store (files, a database) once an app
 /// runs on several instances.
-public final class MemorySessionDriver: SessionDriver {
+public final class MemorySessionDriver: AtomicSessionDriver, SessionLockingDriver {
     /// The most sessions held before eviction starts.
     public let maximumSessions: Int
 
@@ -22,6 +27,7 @@ public final class MemorySessionDriver: SessionDriver {
     private let clock: SessionClock
     private let name: String
     private let report: SessionEventObserver
+    private let locks = Locked<[SessionIdentifier: HeldLock]>([:])
 
     /// A driver from the manager's context (`memory_max_sessions`, lifetime, clock, events).
     public convenience init(context: SessionDriverContext) {
@@ -44,9 +50,7 @@ public final class MemorySessionDriver: SessionDriver {
         report: @escaping SessionEventObserver = { _ in }
     ) {
         let cap = max(1, maximumSessions)
-        // One shard per ~1,024 sessions, as a power of two between 1 and 64.
-        var shardCount = 1
-        while shardCount < 64, shardCount * 1024 < cap { shardCount *= 2 }
+        let shardCount = (cap + Self.sessionsPerShard - 1) / Self.sessionsPerShard
         let perShard = (cap + shardCount - 1) / shardCount
         self.maximumSessions = cap
         self.shards = (0..<shardCount).map { _ in Locked(Shard(capacity: perShard)) }
@@ -55,6 +59,11 @@ public final class MemorySessionDriver: SessionDriver {
         self.name = name
         self.report = report
     }
+
+    /// The most sessions one shard holds. Just under three quarters of 2^14: a full shard's hash
+    /// table then sits near its maximum load factor instead of just past a doubling, which keeps
+    /// memory per session low, and a rehash moves at most ~12,000 entries.
+    public static let sessionsPerShard = 12_000
 
     /// How many sessions the driver holds, expired ones not yet collected included.
     public var count: Int {
@@ -70,17 +79,77 @@ public final class MemorySessionDriver: SessionDriver {
                 return nil
             }
             shard.entries[id]?.referenced = true
-            return StoredSession(payload: entry.payload, lastActivity: Date(timeIntervalSince1970: entry.lastActivity))
+            return StoredSession(
+                payload: entry.payload,
+                lastActivity: Date(timeIntervalSince1970: entry.lastActivity),
+                version: UInt64(entry.version)
+            )
         }
     }
 
     public func write(_ id: SessionIdentifier, payload: [UInt8]) async throws {
+        _ = store(id, payload: payload, ifVersion: nil, unconditionally: true)
+    }
+
+    public func write(_ id: SessionIdentifier, payload: [UInt8], ifVersion expected: UInt64?) async throws -> ConditionalWrite {
+        store(id, payload: payload, ifVersion: expected, unconditionally: false)
+    }
+
+    private func store(_ id: SessionIdentifier, payload: [UInt8], ifVersion expected: UInt64?, unconditionally: Bool) -> ConditionalWrite {
         let now = clock.now.timeIntervalSince1970
         let lifetime = self.lifetime
-        let evicted = shard(for: id).withLock { shard in
-            shard.store(id, Entry(payload: payload, lastActivity: now), now: now, lifetime: lifetime)
+        let (result, evicted) = shard(for: id).withLock { shard -> (ConditionalWrite, Int) in
+            if !unconditionally {
+                let live = shard.entries[id].flatMap { now - $0.lastActivity <= lifetime ? $0.version : nil }
+                switch (expected, live) {
+                case (nil, nil): break
+                case (nil, .some): return (.conflict, 0)
+                case (.some, nil): return (.missing, 0)
+                case (.some(let expected), .some(let live)): if expected != UInt64(live) { return (.conflict, 0) }
+                }
+            }
+            shard.nextVersion &+= 1
+            let version = shard.nextVersion
+            let entry = Entry(payload: Self.compact(payload), lastActivity: now, version: version)
+            let evicted = shard.store(id, entry, now: now, lifetime: lifetime)
+            return (.written(version: UInt64(version)), evicted)
         }
         if evicted > 0 { report(.evicted(driver: name, count: evicted)) }
+        return result
+    }
+
+    public func lock(_ id: SessionIdentifier, lease: Duration, wait: Duration) async throws -> SessionLock {
+        let clock = ContinuousClock()
+        let giveUp = clock.now.advanced(by: wait)
+        let token = UInt64.random(in: 1...UInt64.max)
+        while true {
+            let now = clock.now
+            let acquired = locks.withLock { held in
+                if let holder = held[id], holder.expires > now { return false }
+                held[id] = HeldLock(token: token, expires: now.advanced(by: lease))
+                return true
+            }
+            if acquired { break }
+            guard now < giveUp else { throw SessionError.lockTimeout(waited: wait) }
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        return SessionLock { [locks] in
+            locks.withLock { held in
+                if held[id]?.token == token { held[id] = nil }
+            }
+        }
+    }
+
+    /// `payload` without spare capacity: the encoder reserves by estimate, and a stored session
+    /// should cost only its bytes.
+    private static func compact(_ payload: [UInt8]) -> [UInt8] {
+        payload.capacity > payload.count + 16 ? Array(payload[...]) : payload
+    }
+
+    /// The holder of a session lock: released by its token, or free once `expires` passes.
+    struct HeldLock {
+        var token: UInt64
+        var expires: ContinuousClock.Instant
     }
 
     public func destroy(_ id: SessionIdentifier) async throws {
@@ -122,6 +191,9 @@ public final class MemorySessionDriver: SessionDriver {
     struct Entry {
         var payload: [UInt8]
         var lastActivity: Double
+        /// 32 bits keep the entry at 24 bytes; a version would have to wrap within one
+        /// request's read-to-save window to be mistaken for another.
+        var version: UInt32
         /// Set on each access; the CLOCK hand clears it once before evicting the entry.
         var referenced = false
     }
@@ -132,12 +204,16 @@ public final class MemorySessionDriver: SessionDriver {
         /// IDs in insertion order for the CLOCK hand; may hold IDs destroyed since.
         var queue: [SessionIdentifier] = []
         var head = 0
+        /// The last version handed out; versions never repeat within the shard.
+        var nextVersion: UInt32 = 0
 
         /// Stores `entry`, first making room if the shard is full; returns how many live
         /// sessions were evicted.
         mutating func store(_ id: SessionIdentifier, _ entry: Entry, now: Double, lifetime: Double) -> Int {
             if entries[id] != nil {
-                entries[id] = Entry(payload: entry.payload, lastActivity: entry.lastActivity, referenced: true)
+                var replacement = entry
+                replacement.referenced = true
+                entries[id] = replacement
                 return 0
             }
             var evicted = 0

@@ -9,10 +9,14 @@ public struct StoredSession: Sendable, Equatable {
     public var payload: [UInt8]
     /// When the session was last written or touched: its idle expiry is this plus the lifetime.
     public var lastActivity: Date
+    /// The version of this payload for conditional writes (``AtomicSessionDriver``); 0 from
+    /// drivers without versions. A touch does not change it.
+    public var version: UInt64
 
     /// Creates a record.
-    public init(payload: [UInt8], lastActivity: Date) {
+    public init(payload: [UInt8], lastActivity: Date, version: UInt64 = 0) {
         self.payload = payload
         self.lastActivity = lastActivity
+        self.version = version
     }
 }

@@ -50,6 +50,24 @@ struct SessionEnvelope {
         guard reader.isAtEnd else { throw .malformed("trailing bytes") }
     }
 
+    /// The first byte of a tombstone: an ID retired by `regenerate` or `invalidate`.
+    static let tombstoneMarker: UInt8 = 0xFF
+
+    /// A tombstone standing until `deadline`: the marker, then the date.
+    static func tombstone(until deadline: Date) -> [UInt8] {
+        var writer = ByteWriter(capacity: 9)
+        writer.byte(tombstoneMarker)
+        writer.double(deadline.timeIntervalSince1970)
+        return writer.bytes
+    }
+
+    /// The deadline of a tombstone payload, or nil when `bytes` is not one.
+    static func tombstoneDeadline(_ bytes: [UInt8]) -> Date? {
+        guard bytes.first == tombstoneMarker, bytes.count == 9 else { return nil }
+        var reader = ByteReader(bytes[1...])
+        return (try? reader.double()).map { Date(timeIntervalSince1970: $0) }
+    }
+
     /// The envelope's bytes. Values put during this request are encoded here, so a value that
     /// cannot be encoded surfaces as an error at save, naming its key.
     func encoded() throws -> [UInt8] {

@@ -21,6 +21,12 @@ public enum SessionEvent: Sendable, Equatable {
     case garbageCollected(driver: String, removed: Int)
     /// A session moved to a new ID (login, regenerate, invalidate).
     case regenerated(from: SessionFingerprint, to: SessionFingerprint)
+    /// A request carried an ID retired moments ago by `regenerate` or `invalidate` (a
+    /// tombstone): it saw an empty session, saved nothing and sent no cookie.
+    case retiredID(SessionFingerprint)
+    /// A request's changes were dropped because another request destroyed its session while it
+    /// ran (a logout): the session was not brought back and no cookie was sent.
+    case changesDropped(SessionFingerprint)
 
     /// Why an ID was rejected before reaching any driver.
     public enum RejectedIDReason: String, Sendable, Equatable {

@@ -52,15 +52,8 @@ enum Base64URL {
         return bytes
     }
 
-    /// `count` random bytes (a multiple of 3) from the system CSPRNG, encoded: 8 bytes per draw.
+    /// `byteCount` random bytes (a multiple of 3) from the system CSPRNG, encoded.
     static func randomString(byteCount: Int) -> String {
-        var generator = SystemRandomNumberGenerator()
-        var bytes = [UInt8]()
-        bytes.reserveCapacity(byteCount + 8)
-        while bytes.count < byteCount {
-            let word: UInt64 = generator.next()
-            withUnsafeBytes(of: word) { bytes.append(contentsOf: $0) }
-        }
-        return encode(Array(bytes.prefix(byteCount)))
+        encode(SecureRandom.bytes(byteCount))
     }
 }

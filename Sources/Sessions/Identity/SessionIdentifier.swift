@@ -17,10 +17,11 @@ public struct SessionIdentifier: Hashable, Sendable, CustomStringConvertible {
         self.words = words
     }
 
-    /// A fresh ID: three draws from the system's cryptographically secure random number generator.
+    /// A fresh ID: 24 bytes from the system's cryptographically secure random number generator.
     public static func random() -> SessionIdentifier {
-        var generator = SystemRandomNumberGenerator()
-        return SessionIdentifier(words: (generator.next(), generator.next(), generator.next()))
+        var words: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        withUnsafeMutableBytes(of: &words) { SecureRandom.fill($0) }
+        return SessionIdentifier(words: words)
     }
 
     /// Parses an ID from untrusted text (a cookie, a header, a job's argument).

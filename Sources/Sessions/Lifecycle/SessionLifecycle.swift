@@ -24,7 +24,8 @@ public struct SessionLifecycle: Sendable {
         self.driverName = driver
     }
 
-    /// A session started for one request, carried from ``start(cookieHeaders:)`` to ``finish(_:status:responseHasCacheControl:agingFlashData:)``.
+    /// A session started for one request, carried from ``start(cookieHeaders:blocking:)`` to
+    /// ``finish(_:status:responseHasCacheControl:agingFlashData:)``.
     public struct StartedSession: Sendable {
         /// The request's session.
         public let session: Session
@@ -32,6 +33,27 @@ public struct SessionLifecycle: Sendable {
         let presentedID: SessionIdentifier?
         /// Whether the request carried a cookie with the session's name at all.
         let presentedCookie: Bool
+        /// The session lock a blocking route holds until the request ends.
+        let lock: SessionLock?
+    }
+
+    /// Laravel's `block` for a route: requests of one session on it run one at a time.
+    ///
+    /// The merge at save already keeps overlapping requests from losing each other's changes;
+    /// block the routes whose whole read-modify-write must not interleave (a checkout that
+    /// reads a cart, charges, then empties it).
+    public struct Blocking: Sendable, Equatable {
+        /// How long a request may hold the lock before it frees itself.
+        public var lease: Duration
+        /// How long a request waits for the lock before failing with
+        /// ``SessionError/lockTimeout(waited:)``.
+        public var wait: Duration
+
+        /// Blocking with Laravel's defaults: 10 s lease, 10 s wait.
+        public init(lease: Duration = .seconds(10), wait: Duration = .seconds(10)) {
+            self.lease = lease
+            self.wait = wait
+        }
     }
 
     /// One response header to add.
@@ -47,20 +69,51 @@ public struct SessionLifecycle: Sendable {
     /// Finds the session cookie in the request's `Cookie` header values, validates its ID and
     /// starts the session. An invalid, unknown or expired ID is never adopted: the session starts
     /// empty under a fresh ID. Malformed cookie headers are tolerated.
-    /// - Throws: the driver's error when the store cannot be read (answer with a 500).
-    public func start(cookieHeaders: [String]) async throws -> StartedSession {
+    ///
+    /// With `blocking`, a request presenting a valid ID first takes that session's lock
+    /// (``SessionLockingDriver``), held until ``finish(_:status:responseHasCacheControl:agingFlashData:)``
+    /// or ``abandon(_:)``.
+    /// - Throws: the driver's error when the store cannot be read (answer with a 500);
+    ///   ``SessionError/lockTimeout(waited:)`` when the lock did not come in time;
+    ///   ``SessionError/lockingUnsupported(driver:)`` when the driver cannot lock.
+    public func start(cookieHeaders: [String], blocking: Blocking? = nil) async throws -> StartedSession {
         let values = CookieHeader.values(named: manager.config.cookie, in: cookieHeaders)
         // Browsers send the most specific path first; the first valid ID is the one to try.
         let presentedID = values.lazy.compactMap { SessionIdentifier(validating: $0) }.first
         if presentedID == nil, let first = values.first { _ = manager.validate(first) }
-        let session = try await manager.buildSession(driver: driverName, validatedID: presentedID)
-        return StartedSession(session: session, presentedID: presentedID, presentedCookie: !values.isEmpty)
+        var lock: SessionLock?
+        if let blocking, let presentedID {
+            lock = try await self.lock(presentedID, blocking)
+        }
+        do {
+            let session = try await manager.buildSession(driver: driverName, validatedID: presentedID)
+            return StartedSession(session: session, presentedID: presentedID, presentedCookie: !values.isEmpty, lock: lock)
+        } catch {
+            await lock?.release()
+            throw error
+        }
+    }
+
+    private func lock(_ id: SessionIdentifier, _ blocking: Blocking) async throws -> SessionLock {
+        let name = driverName ?? manager.config.driver
+        guard let driver = try await manager.driver(name) as? any SessionLockingDriver else {
+            throw SessionError.lockingUnsupported(driver: name)
+        }
+        return try await driver.lock(id, lease: blocking.lease, wait: blocking.wait)
+    }
+
+    /// Ends a request that will not reach ``finish(_:status:responseHasCacheControl:agingFlashData:)``
+    /// (its handler threw): saves nothing and releases a blocking route's lock.
+    public func abandon(_ started: StartedSession) async {
+        await started.lock?.release()
     }
 
     /// Finishes the request's session and returns the headers to add to the response.
     ///
     /// - A response with `status` ≥ 500, or a session marked with ``Session/discard()``, saves
-    ///   nothing and sends no cookie: the store keeps what it had before the request.
+    ///   nothing and sends no cookie: the store keeps what it had before the request. So does a
+    ///   request that carried a retired ID (a tombstone) or whose session another request
+    ///   destroyed meanwhile: it must not overwrite the cookie that request sent.
     /// - Otherwise flash data ages and the session is written if it changed (or touched when
     ///   due), and the gc lottery is drawn (gc runs on its own task).
     /// - `Set-Cookie` goes out only when the ID changed or the cookie's expiry is due to move
@@ -78,11 +131,28 @@ public struct SessionLifecycle: Sendable {
         responseHasCacheControl: Bool = false,
         agingFlashData: Bool = true
     ) async throws -> [ResponseHeader] {
+        do {
+            let headers = try await save(started, status: status, responseHasCacheControl: responseHasCacheControl, agingFlashData: agingFlashData)
+            await started.lock?.release()
+            return headers
+        } catch {
+            await started.lock?.release()
+            throw error
+        }
+    }
+
+    private func save(
+        _ started: StartedSession,
+        status: Int,
+        responseHasCacheControl: Bool,
+        agingFlashData: Bool
+    ) async throws -> [ResponseHeader] {
         var headers = [ResponseHeader(name: "Vary", value: "Cookie")]
         let session = started.session
         guard status < 500, !session.isDiscarded else { return headers }
 
         let outcome = try await session.persist(renewingCookie: true, agingFlashData: agingFlashData)
+        guard !outcome.dropped else { return headers }
         let cookie = SetCookie(config: manager.config)
         var setCookie: String?
         if outcome.isStored {

@@ -120,6 +120,8 @@ extension SessionConfig {
         case touchInterval = "touch_interval"
         /// `gc_min_interval`, `SESSION_GC_MIN_INTERVAL`.
         case gcMinInterval = "gc_min_interval"
+        /// `tombstone_lifetime`, `SESSION_TOMBSTONE_LIFETIME`.
+        case tombstoneLifetime = "tombstone_lifetime"
 
         /// The key's name in `config/session.json` (snake_case).
         public var jsonName: String { rawValue }
@@ -164,6 +166,8 @@ extension SessionConfig {
             case .touchInterval:
                 "a whole number of seconds, 0 for a tenth of the lifetime"
             case .gcMinInterval:
+                "a whole number of seconds, 0 or more"
+            case .tombstoneLifetime:
                 "a whole number of seconds, 0 or more"
             }
         }
@@ -348,6 +352,7 @@ extension SessionConfig {
         case .memoryMaxSessions: memoryMaxSessions = try int()
         case .touchInterval: touchInterval = try int()
         case .gcMinInterval: gcMinInterval = try int()
+        case .tombstoneLifetime: tombstoneLifetime = try int()
         }
         guard isValid(key) else { throw invalid }
     }
@@ -401,6 +406,7 @@ extension SessionConfig {
         case .memoryMaxSessions: memoryMaxSessions = try int()
         case .touchInterval: touchInterval = try int()
         case .gcMinInterval: gcMinInterval = try int()
+        case .tombstoneLifetime: tombstoneLifetime = try int()
         }
         guard isValid(key) else { throw invalid }
     }
@@ -431,6 +437,7 @@ extension SessionConfig {
         case .memoryMaxSessions: memoryMaxSessions > 0
         case .touchInterval: touchInterval >= 0
         case .gcMinInterval: gcMinInterval >= 0
+        case .tombstoneLifetime: tombstoneLifetime >= 0
         }
     }
 
@@ -455,6 +462,7 @@ extension SessionConfig {
         case .memoryMaxSessions: String(memoryMaxSessions)
         case .touchInterval: String(touchInterval)
         case .gcMinInterval: String(gcMinInterval)
+        case .tombstoneLifetime: String(tombstoneLifetime)
         }
     }
 

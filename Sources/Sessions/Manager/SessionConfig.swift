@@ -51,6 +51,10 @@ public struct SessionConfig: Sendable, Equatable {
     /// The fewest seconds between two lottery-started gc runs of one driver
     /// (`gc_min_interval`, `SESSION_GC_MIN_INTERVAL`). Default 60.
     public var gcMinInterval: Int = 60
+    /// Seconds an ID retired by `regenerate` or `invalidate` stays a tombstone: a request still
+    /// carrying it sees an empty session, writes nothing and sends no cookie
+    /// (`tombstone_lifetime`, `SESSION_TOMBSTONE_LIFETIME`). Default 30.
+    public var tombstoneLifetime: Int = 30
 
     /// The configuration with every default.
     public init() {}

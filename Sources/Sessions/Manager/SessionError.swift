@@ -13,6 +13,12 @@ public enum SessionError: Error, Sendable, Equatable, CustomStringConvertible {
     case unencodable(key: String, reason: String)
     /// The session was used before `start()`.
     case notStarted
+    /// A session lock (``SessionLockingDriver``) was not acquired within the wait timeout.
+    case lockTimeout(waited: Duration)
+    /// A save lost the race against other writers of the same session too many times in a row.
+    case tooManyConflicts(attempts: Int)
+    /// A blocking route asked for session locks from a driver that cannot hold them.
+    case lockingUnsupported(driver: String)
 
     public var description: String {
         switch self {
@@ -28,6 +34,12 @@ public enum SessionError: Error, Sendable, Equatable, CustomStringConvertible {
             "session key [\(key)] could not be encoded: \(reason)"
         case .notStarted:
             "the session was used before start()"
+        case .lockTimeout(let waited):
+            "the session lock was not acquired within \(waited)"
+        case .lockingUnsupported(let driver):
+            "session driver [\(driver)] cannot lock sessions (it does not implement SessionLockingDriver)"
+        case .tooManyConflicts(let attempts):
+            "the session save conflicted with other writers \(attempts) times in a row"
         }
     }
 }

@@ -118,7 +118,7 @@ public final class SessionManager: Sendable {
     public func load(id: String, driver name: String? = nil) async throws -> Session? {
         guard let validated = validate(id) else { return nil }
         let session = try await buildSession(driver: name, validatedID: validated)
-        return session.id == validated ? session : nil
+        return session.isStored ? session : nil
     }
 
     func buildSession(driver name: String?, validatedID: SessionIdentifier?) async throws -> Session {

@@ -13,7 +13,7 @@ extension Session {
     /// Stores `value` under `key`, replacing what was there. `nil` stores null: the key then
     /// ``exists(_:)-(String...)`` but does not ``has(_:)-(String...)``.
     public func put<T: Encodable & Sendable>(_ key: String, _ value: T) {
-        mutate { $0.envelope.entries[key] = .put(value) }
+        record(.put(key, .put(value)))
     }
 
     /// Stores several values at once; other keys are kept.
@@ -22,8 +22,8 @@ extension Session {
     /// session.put(["user_id": 42, "name": "Ada"])
     /// ```
     public func put(_ values: [String: SessionValue]) {
-        mutate { state in
-            for (key, value) in values { state.envelope.entries[key] = .put(value) }
+        state.withLock { state in
+            Self.record(values.map { .put($0.key, .put($0.value)) }, in: &state)
         }
     }
 
@@ -47,19 +47,12 @@ extension Session {
 
     /// Removes each key; missing keys are ignored.
     public func forget(_ keys: [String]) {
-        mutate { state in
-            for key in keys { state.envelope.entries[key] = nil }
-        }
+        record(.forget(keys))
     }
 
     /// Removes every value, the flash lists and the CSRF token (a new token is made on next use).
     public func flush() {
-        mutate { state in
-            state.envelope.entries = [:]
-            state.envelope.flashNew = []
-            state.envelope.flashOld = []
-            state.envelope.token = nil
-        }
+        record(.flush)
     }
 
     /// Whether every key is present and not null.
@@ -105,11 +98,14 @@ extension Session {
 
     /// Adds `amount` to the integer under `key` (a missing or null key counts as 0) and returns
     /// the new value.
+    ///
+    /// The save merges it as an operation, not a value: when overlapping requests increment
+    /// the same key, every increment is counted.
     /// - Throws: ``SessionError/typeMismatch(key:expected:)`` when the key holds something other
     ///   than an integer, ``SessionError/overflow(key:)`` when the sum does not fit in `Int`.
     @discardableResult
     public func increment(_ key: String, by amount: Int = 1) throws -> Int {
-        try mutate { state in
+        try state.withLock { state in
             var current = 0
             if let entry = state.envelope.entries[key], !entry.isNull {
                 guard let value = entry.value(as: Int.self) else { throw SessionError.typeMismatch(key: key, expected: "an integer") }
@@ -117,7 +113,7 @@ extension Session {
             }
             let (sum, overflow) = current.addingReportingOverflow(amount)
             guard !overflow else { throw SessionError.overflow(key: key) }
-            state.envelope.entries[key] = .put(sum)
+            Self.record([.increment(key, by: amount)], in: &state)
             return sum
         }
     }
@@ -140,34 +136,20 @@ extension Session {
 
     /// Appends `value` to the array under `key` (a missing key starts a new array).
     /// - Throws: ``SessionError/typeMismatch(key:expected:)`` when the key holds something other
-    ///   than an array.
+    ///   than an array, ``SessionError/unencodable(key:reason:)`` when `value` cannot be encoded.
     public func push<T: Encodable & Sendable>(_ key: String, _ value: T) throws {
-        try mutate { state in
-            guard let entry = state.envelope.entries[key], !entry.isNull else {
-                state.envelope.entries[key] = .put([value])
-                return
-            }
-            state.envelope.entries[key] = .stored(try Self.appending(value, to: entry.encoded(key: key), key: key))
-        }
-    }
-
-    /// The encoded array `array` with `value` appended, built on the bytes so that the elements
-    /// already there keep their types whatever `T` is.
-    private static func appending<T: Encodable>(_ value: T, to array: ArraySlice<UInt8>, key: String) throws -> ArraySlice<UInt8> {
-        var reader = ByteReader(array)
-        guard (try? reader.byte()) == ValueCodec.Tag.array.rawValue, let count = try? reader.count() else {
-            throw SessionError.typeMismatch(key: key, expected: "an array")
-        }
-        var writer = ByteWriter(capacity: array.count + 16)
-        writer.byte(ValueCodec.Tag.array.rawValue)
-        writer.varint(UInt64(count + 1))
-        writer.bytes.append(contentsOf: array[reader.index...])
+        let element: [UInt8]
         do {
-            try ValueCodec.encode(value, into: &writer, depth: 1)
+            element = try ValueCodec.encode(value)
         } catch {
             throw SessionError.unencodable(key: key, reason: String(describing: error))
         }
-        return writer.bytes[...]
+        try state.withLock { state in
+            if let entry = state.envelope.entries[key], !entry.isNull, SessionOperation.arrayElements(of: entry) == nil {
+                throw SessionError.typeMismatch(key: key, expected: "an array")
+            }
+            Self.record([.push(key, element: element[...])], in: &state)
+        }
     }
 }
 

@@ -12,11 +12,7 @@
 extension Session {
     /// Stores `value` under `key` for this request and the next one.
     public func flash<T: Encodable & Sendable>(_ key: String, _ value: T) {
-        mutate { state in
-            state.envelope.entries[key] = .put(value)
-            Self.append([key], to: &state.envelope.flashNew)
-            state.envelope.flashOld.removeAll { $0 == key }
-        }
+        record(.put(key, .put(value)), .flash(key))
     }
 
     /// Flashes `true` under `key`.
@@ -26,17 +22,13 @@ extension Session {
 
     /// Stores `value` under `key` for this request only.
     public func now<T: Encodable & Sendable>(_ key: String, _ value: T) {
-        mutate { state in
-            state.envelope.entries[key] = .put(value)
-            Self.append([key], to: &state.envelope.flashOld)
-        }
+        record(.put(key, .put(value)), .now(key))
     }
 
     /// Keeps all flash data for one more request.
     public func reflash() {
-        mutate { state in
-            Self.append(state.envelope.flashOld, to: &state.envelope.flashNew)
-            state.envelope.flashOld = []
+        state.withLock { state in
+            Self.record([.keep(state.envelope.flashOld)], in: &state)
         }
     }
 
@@ -48,10 +40,7 @@ extension Session {
     /// Keeps the given flash keys for one more request.
     public func keep(_ keys: [String]) {
         guard !keys.isEmpty else { return }
-        mutate { state in
-            Self.append(keys, to: &state.envelope.flashNew)
-            state.envelope.flashOld.removeAll { keys.contains($0) }
-        }
+        record(.keep(keys))
     }
 
     /// The keys flashed on this request (shown on the next one too).
@@ -60,19 +49,12 @@ extension Session {
     /// The keys flashed by the previous request (removed at this request's save).
     public var oldFlashKeys: [String] { read { $0.envelope.flashOld } }
 
-    /// Ages flash data: removes the previous request's keys, and makes this request's keys the
-    /// previous ones. Returns whether anything changed (then the session must be written).
-    @discardableResult
-    func ageFlashData(in state: inout State) -> Bool {
-        guard !state.envelope.flashOld.isEmpty || !state.envelope.flashNew.isEmpty else { return false }
-        for key in state.envelope.flashOld { state.envelope.entries[key] = nil }
-        state.envelope.flashOld = state.envelope.flashNew
-        state.envelope.flashNew = []
-        state.isDirty = true
-        return true
-    }
-
-    private static func append(_ keys: [String], to list: inout [String]) {
-        for key in keys where !list.contains(key) { list.append(key) }
+    /// Ages the flash data this request sees: removes the previous request's keys and makes
+    /// this request's keys the previous ones. Recorded as an operation on exactly these keys, so
+    /// an overlapping request's fresh flash is never aged by a request that did not see it.
+    func ageFlashData(in state: inout State) {
+        let envelope = state.envelope
+        guard !envelope.flashOld.isEmpty || !envelope.flashNew.isEmpty else { return }
+        Self.record([.age(consumed: envelope.flashOld, promoted: envelope.flashNew)], in: &state)
     }
 }

@@ -6,33 +6,42 @@ extension Session {
     /// Call it after login to defeat session fixation. With `destroy` (the default, as in Go's
     /// SCS and Fiber; Laravel's default is false) the old ID is removed from the store at save,
     /// so a copy of the old cookie signs nobody in.
+    ///
+    /// The old ID is not simply deleted: it becomes a short-lived tombstone (`tombstone_lifetime`,
+    /// 30 s by default), so a request that still carries it (an XHR that left before the login
+    /// response arrived) sees an empty session, writes nothing and sends no cookie.
     public func regenerate(destroy: Bool = true) {
         state.withLock { state in
-            if destroy, let stored = state.storedID, !state.idsToDestroy.contains(stored) {
-                state.idsToDestroy.append(stored)
+            if destroy, let stored = state.storedID, !state.retiring.contains(where: { $0.id == stored }) {
+                state.retiring.append(Retirement(id: stored, version: state.version, carriesData: true))
             }
             state.id = .random()
             if state.envelope.token != nil {
-                state.envelope.token = Base64URL.randomString(byteCount: 30)
+                Self.record([.token(Base64URL.randomString(byteCount: 30), ifMissing: false)], in: &state)
             }
-            if state.storedID != nil || !state.envelope.entries.isEmpty || state.envelope.token != nil {
+            if state.storedID != nil || !state.envelope.entries.isEmpty {
                 state.isDirty = true
             }
         }
     }
 
-    /// Ends the session: removes all data, flash and token, destroys the old ID at save and
-    /// continues under a fresh, empty session (stored only if something is put in it).
+    /// Ends the session: removes all data, flash and token, retires the old ID at save (a
+    /// tombstone, as for ``regenerate(destroy:)``) and continues under a fresh, empty session
+    /// (stored only if something is put in it).
     public func invalidate() {
         let now = clock.now
         state.withLock { state in
-            if let stored = state.storedID, !state.idsToDestroy.contains(stored) {
-                state.idsToDestroy.append(stored)
+            if let stored = state.storedID {
+                state.retiring.removeAll { $0.id == stored }
+                state.retiring.append(Retirement(id: stored, version: nil, carriesData: false))
             }
+            for index in state.retiring.indices { state.retiring[index].carriesData = false }
             state.id = .random()
             state.storedID = nil
+            state.version = nil
             state.lastActivity = nil
             state.envelope = SessionEnvelope(createdAt: now, cookieRenewedAt: now)
+            state.operations = []
             state.isDirty = false
         }
     }

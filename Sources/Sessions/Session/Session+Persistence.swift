@@ -6,38 +6,52 @@ extension Session {
     ///
     /// An ID the store does not know, that has expired, passed its absolute lifetime or holds a
     /// payload that cannot be decoded is never adopted: the session starts empty under a fresh
-    /// ID, and an event says why.
+    /// ID, and an event says why. An ID retired moments ago by `regenerate` or `invalidate` (a
+    /// tombstone) gives an empty session that saves nothing and sends no cookie.
     /// - Throws: the driver's error when the store cannot be read.
     public func start() async throws {
         guard let candidate = state.withLock({ $0.isStarted ? nil : $0.candidateID }) else {
             state.withLock { $0.isStarted = true }
             return
         }
-        let stored: StoredSession?
-        do {
-            stored = try await driver.read(candidate)
-        } catch {
-            report(.storeError(driver: driverName, operation: "read", message: String(describing: error)))
-            throw error
-        }
-        let loaded = stored.flatMap { adoptable(candidate, $0) }
+        let stored = try await call("read") { try await self.driver.read(candidate) }
+        let loaded = stored.flatMap { load(candidate, $0) }
         state.withLock { state in
             state.isStarted = true
             state.candidateID = nil
-            guard let (record, envelope) = loaded else { return }
-            state.id = candidate
-            state.storedID = candidate
-            state.lastActivity = record.lastActivity
-            var merged = envelope
-            for (key, entry) in state.envelope.entries where merged.entries[key] == nil {
-                merged.entries[key] = entry
+            switch loaded {
+            case .session(let record, var envelope):
+                // Changes made before start (rare) apply on top of what the store holds.
+                for operation in state.operations { operation.apply(to: &envelope) }
+                state.id = candidate
+                state.storedID = candidate
+                state.version = record.version
+                state.lastActivity = record.lastActivity
+                state.envelope = envelope
+            case .tombstone:
+                state.id = candidate
+                state.isTombstoned = true
+            case nil:
+                break
             }
-            state.envelope = merged
         }
         if stored == nil { report(.unknownID(SessionFingerprint(candidate))) }
     }
 
-    private func adoptable(_ id: SessionIdentifier, _ stored: StoredSession) -> (StoredSession, SessionEnvelope)? {
+    private enum Loaded {
+        case session(StoredSession, SessionEnvelope)
+        case tombstone
+    }
+
+    private func load(_ id: SessionIdentifier, _ stored: StoredSession) -> Loaded? {
+        if let deadline = SessionEnvelope.tombstoneDeadline(stored.payload) {
+            guard clock.now < deadline else {
+                report(.unknownID(SessionFingerprint(id)))
+                return nil
+            }
+            report(.retiredID(SessionFingerprint(id)))
+            return .tombstone
+        }
         let envelope: SessionEnvelope
         do {
             envelope = try SessionEnvelope(decoding: stored.payload)
@@ -53,17 +67,24 @@ extension Session {
             Task { try? await driver.destroy(id) }
             return nil
         }
-        return (stored, envelope)
+        return .session(stored, envelope)
     }
 
     /// Ages flash data and writes the session when it changed; an unchanged session that was
     /// loaded has its idle expiry renewed through `touch` once the touch interval has passed.
-    /// Old IDs left by ``regenerate(destroy:)`` or ``invalidate()`` are destroyed.
+    /// Old IDs left by ``regenerate(destroy:)`` or ``invalidate()`` are retired.
+    ///
+    /// With an ``AtomicSessionDriver`` (the built-in ones) the save writes only if the session
+    /// is still as it was loaded; if another request wrote in between, this request's changes
+    /// are re-applied on top of that write and the save tries again, so overlapping requests
+    /// lose nothing. If the session was destroyed in between (a logout), this request's changes
+    /// are dropped, never written back, and a ``SessionEvent/changesDropped(_:)`` event is
+    /// reported. Other drivers are last-writer-wins.
     ///
     /// A background job uses it after changing a session it loaded with
     /// ``SessionManager/load(id:driver:)``.
     /// - Throws: ``SessionError/payloadTooLarge(size:limit:)``, ``SessionError/unencodable(key:reason:)``,
-    ///   or the driver's error. Nothing of the save is kept in memory as done then, so it can be retried.
+    ///   ``SessionError/tooManyConflicts(attempts:)`` or the driver's error.
     public func save() async throws {
         _ = try await persist(renewingCookie: false, agingFlashData: true)
     }
@@ -73,9 +94,23 @@ extension Session {
         /// The store holds the session under its current ID after the save.
         var isStored: Bool
         /// The cookie's expiry was renewed (recorded in the stored envelope).
-        var cookieRenewed: Bool
-        var wrote: Bool
-        var touched: Bool
+        var cookieRenewed = false
+        var wrote = false
+        var touched = false
+        /// Nothing was saved and no cookie may be sent: the request carried a retired ID, or its
+        /// session was destroyed by another request while it ran.
+        var dropped = false
+    }
+
+    /// The most times a save re-applies its changes after losing a race before giving up.
+    /// Every lost race means another writer of the session succeeded, so the session as a
+    /// whole always progresses; the randomised backoff keeps one save from starving.
+    static let maximumWriteAttempts = 64
+
+    /// Waits a little, a random amount growing with `attempt` (at most ~20 ms), before a retry.
+    private static func backOff(_ attempt: Int) async {
+        let ceiling = min(20_000, 100 << min(attempt, 8))
+        try? await Task.sleep(for: .microseconds(Int.random(in: 0...ceiling)))
     }
 
     /// Saves; with `renewingCookie`, a stored session whose cookie was last sent a touch interval
@@ -83,8 +118,66 @@ extension Session {
     /// `agingFlashData` flash data stays as it is (API and background requests).
     func persist(renewingCookie: Bool, agingFlashData: Bool) async throws -> SaveOutcome {
         let now = clock.now
+        guard let plan = try plan(now: now, renewingCookie: renewingCookie, agingFlashData: agingFlashData) else {
+            return SaveOutcome(isStored: false, dropped: true)
+        }
+        var outcome = SaveOutcome(isStored: plan.storedID == plan.id, cookieRenewed: plan.cookieRenewed)
+        var version = plan.version
+        if let payload = plan.payload {
+            guard let written = try await write(plan, payload: payload) else {
+                report(.changesDropped(SessionFingerprint(plan.id)))
+                state.withLock { state in
+                    state.storedID = nil
+                    state.operations = []
+                    state.isDirty = false
+                }
+                return SaveOutcome(isStored: false, dropped: true)
+            }
+            version = written
+            outcome.isStored = true
+            outcome.wrote = true
+        }
+        for retirement in plan.retiring {
+            try await retire(retirement, movedTo: plan.id, now: now)
+        }
+        if plan.touch {
+            outcome.isStored = try await call("touch") { try await self.driver.touch(plan.id) }
+            outcome.touched = true
+        }
+        if let previous = plan.storedID, previous != plan.id, outcome.wrote {
+            report(.regenerated(from: SessionFingerprint(previous), to: SessionFingerprint(plan.id)))
+        }
+
+        state.withLock { state in
+            guard state.id == plan.id else { return }
+            state.retiring.removeAll { retired in plan.retiring.contains { $0.id == retired.id } }
+            if outcome.wrote || outcome.touched { state.lastActivity = now }
+            if outcome.wrote {
+                state.operations.removeFirst(min(plan.operationCount, state.operations.count))
+                state.isDirty = !state.operations.isEmpty
+                state.version = version
+            }
+            state.storedID = outcome.isStored ? plan.id : nil
+        }
+        return outcome
+    }
+
+    private struct SavePlan {
+        var id: SessionIdentifier
+        var storedID: SessionIdentifier?
+        var version: UInt64?
+        var retiring: [Retirement]
+        var cookieRenewed: Bool
+        var operationCount: Int
+        var payload: [UInt8]?
+        var touch = false
+    }
+
+    /// Decides, under the lock, what the save does; nil when it must do nothing at all.
+    private func plan(now: Date, renewingCookie: Bool, agingFlashData: Bool) throws -> SavePlan? {
         let interval = config.effectiveTouchInterval
-        let plan = try state.withLock { state -> SavePlan in
+        return try state.withLock { state -> SavePlan? in
+            guard !state.isTombstoned else { return nil }
             if agingFlashData { ageFlashData(in: &state) }
             let willBeStored = state.isDirty || state.storedID == state.id
             var cookieRenewed = false
@@ -95,53 +188,100 @@ extension Session {
                 state.isDirty = true
                 cookieRenewed = true
             }
-            var plan = SavePlan(id: state.id, previousID: state.storedID, destroy: state.idsToDestroy, cookieRenewed: cookieRenewed)
+            var plan = SavePlan(
+                id: state.id,
+                storedID: state.storedID,
+                version: state.version,
+                retiring: state.retiring,
+                cookieRenewed: cookieRenewed,
+                operationCount: state.operations.count
+            )
             if state.isDirty {
-                let payload = try state.envelope.encoded()
-                guard payload.count <= config.maxPayloadBytes else {
-                    throw SessionError.payloadTooLarge(size: payload.count, limit: config.maxPayloadBytes)
-                }
-                plan.payload = payload
+                plan.payload = try encode(state.envelope)
             } else if state.storedID == state.id, let last = state.lastActivity, now.timeIntervalSince(last) >= interval {
                 plan.touch = true
             }
             return plan
         }
-
-        var outcome = SaveOutcome(isStored: plan.previousID == plan.id, cookieRenewed: plan.cookieRenewed, wrote: false, touched: false)
-        if let payload = plan.payload {
-            try await call("write") { try await self.driver.write(plan.id, payload: payload) }
-            outcome.isStored = true
-            outcome.wrote = true
-        }
-        for old in plan.destroy {
-            try await call("destroy") { try await self.driver.destroy(old) }
-        }
-        if plan.touch {
-            outcome.isStored = try await call("touch") { try await self.driver.touch(plan.id) }
-            outcome.touched = true
-        }
-        if let previous = plan.previousID, previous != plan.id, outcome.wrote {
-            report(.regenerated(from: SessionFingerprint(previous), to: SessionFingerprint(plan.id)))
-        }
-
-        state.withLock { state in
-            guard state.id == plan.id else { return }
-            state.idsToDestroy.removeAll { plan.destroy.contains($0) }
-            if outcome.wrote || outcome.touched { state.lastActivity = now }
-            if outcome.wrote { state.isDirty = false }
-            state.storedID = outcome.isStored ? plan.id : nil
-        }
-        return outcome
     }
 
-    private struct SavePlan {
-        var id: SessionIdentifier
-        var previousID: SessionIdentifier?
-        var destroy: [SessionIdentifier]
-        var cookieRenewed: Bool
-        var payload: [UInt8]?
-        var touch = false
+    private func encode(_ envelope: SessionEnvelope) throws -> [UInt8] {
+        let payload = try envelope.encoded()
+        guard payload.count <= config.maxPayloadBytes else {
+            throw SessionError.payloadTooLarge(size: payload.count, limit: config.maxPayloadBytes)
+        }
+        return payload
+    }
+
+    /// Writes the session: conditionally on an ``AtomicSessionDriver``, re-applying this
+    /// request's changes after each lost race. Returns the new version (0 from other drivers),
+    /// or nil when the session was destroyed meanwhile and the changes must be dropped.
+    private func write(_ plan: SavePlan, payload: [UInt8]) async throws -> UInt64? {
+        guard let atomic = driver as? any AtomicSessionDriver else {
+            try await call("write") { try await self.driver.write(plan.id, payload: payload) }
+            return 0
+        }
+        var payload = payload
+        var expected = plan.storedID == plan.id ? plan.version : nil
+        for attempt in 0..<Self.maximumWriteAttempts {
+            if attempt > 0 { await Self.backOff(attempt) }
+            switch try await call("write", { try await atomic.write(plan.id, payload: payload, ifVersion: expected) }) {
+            case .written(let version):
+                return version
+            case .missing:
+                return nil
+            case .conflict:
+                guard let (latest, merged) = try await latestWithChanges(plan.id) else { return nil }
+                payload = merged
+                expected = latest
+            }
+        }
+        throw SessionError.tooManyConflicts(attempts: Self.maximumWriteAttempts)
+    }
+
+    /// Re-reads `id` and re-applies this request's changes on top of it: the stored version and
+    /// the merged payload, or nil when nothing live (or only a tombstone) is stored there.
+    private func latestWithChanges(_ id: SessionIdentifier) async throws -> (UInt64, [UInt8])? {
+        guard let latest = try await call("read", { try await self.driver.read(id) }),
+            SessionEnvelope.tombstoneDeadline(latest.payload) == nil,
+            let base = try? SessionEnvelope(decoding: latest.payload)
+        else { return nil }
+        let payload = try state.withLock { state in
+            var merged = base
+            for operation in state.operations { operation.apply(to: &merged) }
+            merged.cookieRenewedAt = max(merged.cookieRenewedAt, state.envelope.cookieRenewedAt)
+            state.envelope = merged
+            return try encode(merged)
+        }
+        return (latest.version, payload)
+    }
+
+    /// Takes an old ID out of service with a tombstone (or destroys it when tombstones are off).
+    /// After `regenerate` on an atomic driver, writes that landed on the old ID since this
+    /// request loaded it are first carried over to the new ID, so they are not lost either.
+    private func retire(_ retirement: Retirement, movedTo newID: SessionIdentifier, now: Date) async throws {
+        guard config.tombstoneLifetime > 0 else {
+            try await call("destroy") { try await self.driver.destroy(retirement.id) }
+            return
+        }
+        let tombstone = SessionEnvelope.tombstone(until: now.addingTimeInterval(Double(config.tombstoneLifetime)))
+        guard retirement.carriesData, let atomic = driver as? any AtomicSessionDriver, var expected = retirement.version else {
+            try await call("write") { try await self.driver.write(retirement.id, payload: tombstone) }
+            return
+        }
+        for attempt in 0..<Self.maximumWriteAttempts {
+            if attempt > 0 { await Self.backOff(attempt) }
+            switch try await call("write", { try await atomic.write(retirement.id, payload: tombstone, ifVersion: expected) }) {
+            case .written, .missing:
+                return
+            case .conflict:
+                guard let (latest, merged) = try await latestWithChanges(retirement.id) else { return }
+                // Nobody knows the new ID yet (its cookie has not gone out), so it can be rewritten.
+                try await call("write") { try await self.driver.write(newID, payload: merged) }
+                expected = latest
+            }
+        }
+        throw SessionError.tooManyConflicts(attempts: Self.maximumWriteAttempts)
     }
 
     private func call<Result>(_ operation: String, _ body: () async throws -> Result) async throws -> Result {

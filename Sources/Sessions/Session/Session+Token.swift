@@ -5,8 +5,7 @@ extension Session {
         state.withLock { state in
             if let token = state.envelope.token { return token }
             let token = Base64URL.randomString(byteCount: 30)
-            state.envelope.token = token
-            state.isDirty = true
+            Self.record([.token(token, ifMissing: true)], in: &state)
             return token
         }
     }
@@ -14,11 +13,9 @@ extension Session {
     /// Replaces the CSRF token with a fresh one and returns it.
     @discardableResult
     public func regenerateToken() -> String {
-        mutate { state in
-            let token = Base64URL.randomString(byteCount: 30)
-            state.envelope.token = token
-            return token
-        }
+        let token = Base64URL.randomString(byteCount: 30)
+        record(.token(token, ifMissing: false))
+        return token
     }
 
     /// Whether `candidate` equals the session's token, compared in constant time. A session

@@ -32,21 +32,40 @@ public final class Session: Sendable {
     let report: SessionEventObserver
     let state: Locked<State>
 
-    struct State {
+    struct State: Sendable {
         /// The ID the session has now (after any regenerate).
         var id: SessionIdentifier
         /// An ID to look up at `start()`; adopted only if the store knows it.
         var candidateID: SessionIdentifier?
         /// The ID under which the store holds this session's data, if it does.
         var storedID: SessionIdentifier?
-        /// IDs to destroy at the next save (the old ID after regenerate or invalidate).
-        var idsToDestroy: [SessionIdentifier] = []
+        /// The stored version read or written last (for conditional writes).
+        var version: UInt64?
+        /// Old IDs to retire at the next save (after regenerate or invalidate).
+        var retiring: [Retirement] = []
+        /// This request's view: what it loaded with its own changes applied.
         var envelope: SessionEnvelope
+        /// This request's changes since it loaded, to re-apply on top of a newer stored state.
+        var operations: [SessionOperation] = []
         /// The store's last-activity time at load, for touch throttling.
         var lastActivity: Date?
         var isStarted = false
         var isDirty = false
         var isDiscarded = false
+        /// The request presented an ID that was regenerated or invalidated moments ago: it sees
+        /// an empty session, writes nothing and sends no cookie.
+        var isTombstoned = false
+    }
+
+    /// An old ID to take out of service at save: replaced by a tombstone so that requests still
+    /// carrying it neither read the new session nor overwrite its cookie.
+    struct Retirement: Sendable {
+        var id: SessionIdentifier
+        /// The version loaded under it; after `regenerate` a write that landed since is carried
+        /// over to the new ID before the old one is retired.
+        var version: UInt64?
+        /// Whether the data moved to the new ID (`regenerate`) rather than being dropped (`invalidate`).
+        var carriesData: Bool
     }
 
     init(
@@ -89,12 +108,15 @@ public final class Session: Sendable {
     /// Whether this session has changes that the next save writes.
     public var isDirty: Bool { state.withLock { $0.isDirty } }
 
-    func mutate<Result>(_ body: (inout State) throws -> Result) rethrows -> Result {
-        try state.withLock { state in
-            let result = try body(&state)
-            state.isDirty = true
-            return result
-        }
+    /// Applies `operations` to this request's view and records them for the save.
+    func record(_ operations: SessionOperation...) {
+        state.withLock { state in Self.record(operations, in: &state) }
+    }
+
+    static func record(_ operations: [SessionOperation], in state: inout State) {
+        for operation in operations { operation.apply(to: &state.envelope) }
+        state.operations.append(contentsOf: operations)
+        state.isDirty = true
     }
 
     func read<Result>(_ body: (State) throws -> Result) rethrows -> Result {

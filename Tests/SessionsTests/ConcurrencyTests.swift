@@ -1,0 +1,209 @@
+import Foundation
+import Testing
+
+@testable import Sessions
+import SessionsConformance
+
+/// Overlapping requests of one session lose nothing, never bring back a destroyed session, and
+/// a regenerated ID cannot be used to read or overwrite the new session.
+@Suite struct ConcurrencyTests {
+    enum Store: String, CaseIterable, CustomStringConvertible {
+        case memory, file
+        var description: String { rawValue }
+        /// The stores whose driver is atomic (the file driver joins when it implements it).
+        static let atomic: [Store] = [.memory]
+    }
+
+    /// A manager on `store` with lifecycle helpers, cleaned up by `close`.
+    struct Bench {
+        let manager: SessionManager
+        let events = EventLog()
+        let folder: String
+
+        init(_ store: Store, configure: (inout SessionConfig) -> Void = { _ in }) {
+            folder = FileManager.default.temporaryDirectory.appendingPathComponent("concurrency-\(UUID())").path
+            var config = SessionConfig()
+            config.driver = store.rawValue
+            config.files = folder
+            config.lottery = .init(chances: 0, outOf: 100)
+            configure(&config)
+            manager = SessionManager(config: config, observer: events.observer)
+        }
+
+        var lifecycle: SessionLifecycle { SessionLifecycle(manager: manager) }
+
+        func close() { try? FileManager.default.removeItem(atPath: folder) }
+
+        /// One request carrying `cookie`: `handler` runs, then the session is finished.
+        func request(_ cookie: String?, _ handler: @Sendable (Session) throws -> Void) async throws -> [SessionLifecycle.ResponseHeader] {
+            let started = try await lifecycle.start(cookieHeaders: cookie.map { ["swift_session=\($0)"] } ?? [])
+            try handler(started.session)
+            return try await lifecycle.finish(started, status: 200)
+        }
+
+        /// A stored session's ID.
+        func newSession(_ values: [String: SessionValue] = ["seed": true]) async throws -> String {
+            let headers = try await request(nil) { $0.put(values) }
+            return try #require(cookieID(headers.value("Set-Cookie")))
+        }
+    }
+
+    @Test(arguments: Store.atomic)
+    func hundredConcurrentRequestsEachPuttingAKeyAllSurvive(store: Store) async throws {
+        let bench = Bench(store)
+        defer { bench.close() }
+        let id = try await bench.newSession()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for index in 0..<100 {
+                group.addTask { _ = try await bench.request(id) { $0.put("key-\(index)", index) } }
+            }
+            try await group.waitForAll()
+        }
+        let session = try #require(try await bench.manager.load(id: id))
+        for index in 0..<100 { #expect(session.get("key-\(index)") == index, "key-\(index) was lost") }
+    }
+
+    @Test(arguments: Store.atomic)
+    func twoHundredConcurrentIncrementsAreAllCounted(store: Store) async throws {
+        let bench = Bench(store)
+        defer { bench.close() }
+        let id = try await bench.newSession()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<200 {
+                group.addTask { _ = try await bench.request(id) { _ = try $0.increment("count") } }
+            }
+            try await group.waitForAll()
+        }
+        let session = try #require(try await bench.manager.load(id: id))
+        #expect(session.get("count") == 200)
+    }
+
+    @Test(arguments: Store.atomic)
+    func logoutRacingFiftyWritersLeavesTheOldIDGone(store: Store) async throws {
+        let bench = Bench(store)
+        defer { bench.close() }
+        let id = try await bench.newSession(["user": "ada"])
+        let cookies = try await withThrowingTaskGroup(of: [String].self) { group in
+            for index in 0..<50 {
+                group.addTask { try await bench.request(id) { $0.put("write-\(index)", index) }.values("Set-Cookie") }
+            }
+            group.addTask {
+                try await bench.request(id) { session in
+                    session.invalidate()
+                    session.flash("status", "Signed out")
+                }.values("Set-Cookie")
+            }
+            return try await group.reduce(into: []) { $0 += $1 }
+        }
+        #expect(try await bench.manager.load(id: id) == nil, "the logged-out session came back")
+        #expect(!cookies.contains { cookieID($0) == id }, "a response re-sent the dead ID")
+        #expect(cookies.filter { cookieID($0) != nil }.count == 1, "only the logout response may set a cookie: \(cookies)")
+        #expect(!cookies.contains { $0.contains("Max-Age=0") }, "a racing request cleared the new cookie")
+    }
+
+    @Test(arguments: Store.atomic)
+    func aJustRegeneratedIDGetsNoCookieAndChangesNothing(store: Store) async throws {
+        let bench = Bench(store)
+        defer { bench.close() }
+        let oldID = try await bench.newSession(["cart": 1])
+        let login = try await bench.request(oldID) { session in
+            session.regenerate()
+            session.put("user", "ada")
+        }
+        let newID = try #require(cookieID(login.value("Set-Cookie")))
+        let late = try await bench.request(oldID) { session in
+            #expect(session.get("user", as: String.self) == nil, "the old ID reads the new session")
+            #expect(session.all().isEmpty)
+            session.put("user", "mallory")
+            session.flash("status", "hijacked")
+        }
+        #expect(late.value("Set-Cookie") == nil, "a request with the retired ID sent a cookie: \(late)")
+        let current = try #require(try await bench.manager.load(id: newID))
+        #expect(current.get("user") == "ada")
+        #expect(current.get("status", as: String.self) == nil)
+        #expect(bench.events.all.contains(.retiredID(SessionFingerprint(try #require(SessionIdentifier(validating: oldID))))))
+    }
+
+    @Test func aRetiredIDIsUnknownOnceItsTombstoneExpires() async throws {
+        let time = ManualClock()
+        var config = SessionConfig()
+        config.driver = "memory"
+        config.tombstoneLifetime = 30
+        let manager = SessionManager(config: config, clock: time.clock)
+        let lifecycle = SessionLifecycle(manager: manager)
+        let first = try await lifecycle.start(cookieHeaders: [])
+        first.session.put("a", 1)
+        _ = try await lifecycle.finish(first, status: 200)
+        let oldID = first.session.id
+        let login = try await lifecycle.start(cookieHeaders: ["swift_session=\(oldID)"])
+        login.session.regenerate()
+        _ = try await lifecycle.finish(login, status: 200)
+        time.advance(by: .seconds(31))
+        let late = try await lifecycle.start(cookieHeaders: ["swift_session=\(oldID)"])
+        late.session.put("b", 2)
+        let headers = try await lifecycle.finish(late, status: 200)
+        #expect(late.session.id != oldID)
+        #expect(cookieID(headers.value("Set-Cookie")) == late.session.id.description)
+    }
+
+    @Test(arguments: Store.atomic)
+    func regenerateCarriesOverAWriteThatLandedMeanwhile(store: Store) async throws {
+        let bench = Bench(store)
+        defer { bench.close() }
+        let oldID = try await bench.newSession(["cart": 1])
+        let login = try await bench.lifecycle.start(cookieHeaders: ["swift_session=\(oldID)"])
+        _ = try await bench.request(oldID) { $0.put("theme", "dark") }
+        login.session.regenerate()
+        login.session.put("user", "ada")
+        let headers = try await bench.lifecycle.finish(login, status: 200)
+        let newID = try #require(cookieID(headers.value("Set-Cookie")))
+        let session = try #require(try await bench.manager.load(id: newID))
+        #expect(session.get("user") == "ada")
+        #expect(session.get("theme") == "dark", "a write that landed during login was lost")
+        #expect(session.get("cart") == 1)
+    }
+
+    /// Two overlapping requests age the same flash data (an earlier message both see), and one
+    /// of them flashes a new message: whichever saves last, the earlier message is gone and the
+    /// new one reaches the next page exactly once.
+    @Test(arguments: Store.atomic, [true, false])
+    func flashSurvivesAnOverlappingRequestWhicheverSavesLast(store: Store, flasherSavesFirst: Bool) async throws {
+        let bench = Bench(store)
+        defer { bench.close() }
+        let id = try await bench.newSession()
+        _ = try await bench.request(id) { $0.flash("status", "Earlier") }
+        let flasher = try await bench.lifecycle.start(cookieHeaders: ["swift_session=\(id)"])
+        let bystander = try await bench.lifecycle.start(cookieHeaders: ["swift_session=\(id)"])
+        #expect(flasher.session.get("status") == "Earlier" && bystander.session.get("status") == "Earlier")
+        flasher.session.flash("notice", "Saved!")
+        let order = flasherSavesFirst ? [flasher, bystander] : [bystander, flasher]
+        for started in order { _ = try await bench.lifecycle.finish(started, status: 200) }
+
+        var pages: [[String]] = []
+        for _ in 0..<2 {
+            let page = try await bench.lifecycle.start(cookieHeaders: ["swift_session=\(id)"])
+            pages.append(["status", "notice"].filter { page.session.get($0, as: String.self) != nil })
+            _ = try await bench.lifecycle.finish(page, status: 200)
+        }
+        #expect(pages == [["notice"], []], "pages saw \(pages)")
+    }
+
+    @Test func lastWriterWinsOnABasicDriverIsTheDocumentedLimit() async throws {
+        var config = SessionConfig()
+        config.driver = "basic"
+        let manager = SessionManager(config: config)
+        manager.extend("basic") { SixVerbDriver(inner: MemorySessionDriver(context: $0)) }
+        let seed = try await manager.buildSession()
+        seed.put("seed", true)
+        try await seed.save()
+        let first = try #require(try await manager.load(id: seed.id.description))
+        let second = try #require(try await manager.load(id: seed.id.description))
+        first.put("a", 1)
+        second.put("b", 2)
+        try await first.save()
+        try await second.save()
+        let after = try #require(try await manager.load(id: seed.id.description))
+        #expect(after.get("b") == 2)
+        #expect(after.get("a", as: Int.self) == nil, "a basic driver unexpectedly merged")
+    }
+}
