@@ -1,1 +1,4 @@
-print("stress tool placeholder")
+import Foundation
+
+// Drives FileSessionDriver from a separate OS process for the cross-process tests.
+exit(await StressTool.run(Array(CommandLine.arguments.dropFirst())))

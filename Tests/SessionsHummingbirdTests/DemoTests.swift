@@ -164,8 +164,9 @@ import Testing
         }
     }
 
-    @Test func twoHundredConcurrentCountersWithOneCookieAreAllCounted() async throws {
-        try await withDemo { _, client in
+    @Test(arguments: ["memory", "file"])
+    func twoHundredConcurrentCountersWithOneCookieAreAllCounted(driver: String) async throws {
+        try await withDemo(Self.config { $0.driver = driver }) { _, client in
             _ = try await client.send(.get, "/counter")
             let cookie = try #require(client.cookies["swift_session"])
             let port = try #require(client.client.port)

@@ -10,8 +10,6 @@ import SessionsConformance
     enum Store: String, CaseIterable, CustomStringConvertible {
         case memory, file
         var description: String { rawValue }
-        /// The stores whose driver is atomic (the file driver joins when it implements it).
-        static let atomic: [Store] = [.memory]
     }
 
     /// A manager on `store` with lifecycle helpers, cleaned up by `close`.
@@ -48,7 +46,7 @@ import SessionsConformance
         }
     }
 
-    @Test(arguments: Store.atomic)
+    @Test(arguments: Store.allCases)
     func hundredConcurrentRequestsEachPuttingAKeyAllSurvive(store: Store) async throws {
         let bench = Bench(store)
         defer { bench.close() }
@@ -63,7 +61,7 @@ import SessionsConformance
         for index in 0..<100 { #expect(session.get("key-\(index)") == index, "key-\(index) was lost") }
     }
 
-    @Test(arguments: Store.atomic)
+    @Test(arguments: Store.allCases)
     func twoHundredConcurrentIncrementsAreAllCounted(store: Store) async throws {
         let bench = Bench(store)
         defer { bench.close() }
@@ -78,7 +76,7 @@ import SessionsConformance
         #expect(session.get("count") == 200)
     }
 
-    @Test(arguments: Store.atomic)
+    @Test(arguments: Store.allCases)
     func logoutRacingFiftyWritersLeavesTheOldIDGone(store: Store) async throws {
         let bench = Bench(store)
         defer { bench.close() }
@@ -101,7 +99,7 @@ import SessionsConformance
         #expect(!cookies.contains { $0.contains("Max-Age=0") }, "a racing request cleared the new cookie")
     }
 
-    @Test(arguments: Store.atomic)
+    @Test(arguments: Store.allCases)
     func aJustRegeneratedIDGetsNoCookieAndChangesNothing(store: Store) async throws {
         let bench = Bench(store)
         defer { bench.close() }
@@ -146,7 +144,7 @@ import SessionsConformance
         #expect(cookieID(headers.value("Set-Cookie")) == late.session.id.description)
     }
 
-    @Test(arguments: Store.atomic)
+    @Test(arguments: Store.allCases)
     func regenerateCarriesOverAWriteThatLandedMeanwhile(store: Store) async throws {
         let bench = Bench(store)
         defer { bench.close() }
@@ -166,7 +164,7 @@ import SessionsConformance
     /// Two overlapping requests age the same flash data (an earlier message both see), and one
     /// of them flashes a new message: whichever saves last, the earlier message is gone and the
     /// new one reaches the next page exactly once.
-    @Test(arguments: Store.atomic, [true, false])
+    @Test(arguments: Store.allCases, [true, false])
     func flashSurvivesAnOverlappingRequestWhicheverSavesLast(store: Store, flasherSavesFirst: Bool) async throws {
         let bench = Bench(store)
         defer { bench.close() }

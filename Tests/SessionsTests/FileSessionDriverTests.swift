@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import Foundation
+import SessionsConformance
 import Testing
 @testable import Sessions
 
@@ -102,7 +103,9 @@ struct FileSessionDriverTests {
             let id = SessionIdentifier.random()
             try await store.write(id, payload: [1, 2, 3])
             #expect(fileTestMode(folder + "/" + id.description) == 0o600)
-            #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == [id.description])
+            #expect(fileTestMode(folder + "/.lock-" + id.description) == 0o600)
+            // The session file and its record lock file, nothing else.
+            #expect(try FileManager.default.contentsOfDirectory(atPath: folder).sorted() == [".lock-" + id.description, id.description].sorted())
 
             // Opening again over an existing folder is fine.
             try await store.open()
@@ -221,11 +224,6 @@ struct FileSessionDriverTests {
             let empty = SessionIdentifier.random()
             try await store.write(empty, payload: [])
             #expect(try await store.read(empty)?.payload == [])
-
-            // A file written by something else is returned as it is.
-            let other = SessionIdentifier.random()
-            fileTestCreateFile(root + "/" + other.description, "a:1:{s:3:\"php\";}", modified: clock.now)
-            #expect(try await store.read(other)?.payload == Array("a:1:{s:3:\"php\";}".utf8))
         }
     }
 
@@ -345,18 +343,32 @@ struct FileSessionDriverTests {
                 ".tmp-notanid-abc",
                 ".tmp-" + SessionIdentifier.random().description + "-xyz",  // not hex
                 ".tmp-" + SessionIdentifier.random().description + "-",  // no suffix
+                ".lock-notanid",
+                ".lock-" + validName + "x",
+                ".lock" + validName,
+                ".block-" + String(validName.dropLast()),
+                "lock-" + validName,
             ]
             for name in foreign { fileTestCreateFile(folder + "/" + name, modified: fileTestAncient) }
 
             let subfolder = folder + "/" + SessionIdentifier.random().description
             try FileManager.default.createDirectory(atPath: subfolder, withIntermediateDirectories: false)
             fileTestSetTime(subfolder, fileTestAncient)
+            // Folders named like lock files are not lock files.
+            let lockFolder = folder + "/.lock-" + SessionIdentifier.random().description
+            let blockFolder = folder + "/.block-" + SessionIdentifier.random().description
+            try FileManager.default.createDirectory(atPath: lockFolder, withIntermediateDirectories: false)
+            try FileManager.default.createDirectory(atPath: blockFolder, withIntermediateDirectories: false)
 
             let target = root + "/outside.txt"
             fileTestCreateFile(target, modified: fileTestAncient)
             let link = folder + "/" + SessionIdentifier.random().description
             try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: target)
             fileTestSetTime(link, fileTestAncient)
+            let lockLink = folder + "/.lock-" + SessionIdentifier.random().description
+            let blockLink = folder + "/.block-" + SessionIdentifier.random().description
+            try FileManager.default.createSymbolicLink(atPath: lockLink, withDestinationPath: target)
+            try FileManager.default.createSymbolicLink(atPath: blockLink, withDestinationPath: target)
 
             clock.advance(seconds: 1_000_000)
             #expect(try await store.gc() == 0)
@@ -364,8 +376,12 @@ struct FileSessionDriverTests {
                 #expect(FileManager.default.fileExists(atPath: folder + "/" + name), "\(name) was removed")
             }
             #expect(FileManager.default.fileExists(atPath: subfolder))
+            #expect(FileManager.default.fileExists(atPath: lockFolder))
+            #expect(FileManager.default.fileExists(atPath: blockFolder))
             #expect(FileManager.default.fileExists(atPath: target))
             #expect((try? FileManager.default.destinationOfSymbolicLink(atPath: link)) == target)
+            #expect((try? FileManager.default.destinationOfSymbolicLink(atPath: lockLink)) == target)
+            #expect((try? FileManager.default.destinationOfSymbolicLink(atPath: blockLink)) == target)
         }
     }
 
@@ -413,6 +429,12 @@ struct FileSessionDriverTests {
         #expect(!FileSessionDriver.isTemporaryFileName(".tmp-\(id.dropLast())-ab"))
         #expect(!FileSessionDriver.isTemporaryFileName("tmp-\(id)-ab"))
         #expect(!FileSessionDriver.isTemporaryFileName(id))
+        #expect(FileSessionDriver.identifier(in: ".lock-\(id)", after: ".lock-")?.description == id)
+        #expect(FileSessionDriver.identifier(in: ".block-\(id)", after: ".block-")?.description == id)
+        #expect(FileSessionDriver.identifier(in: ".lock-\(id)", after: ".block-") == nil)
+        #expect(FileSessionDriver.identifier(in: ".lock-\(id)x", after: ".lock-") == nil)
+        #expect(FileSessionDriver.identifier(in: ".lock-\(id.dropLast())", after: ".lock-") == nil)
+        #expect(FileSessionDriver.identifier(in: ".lock-\(id.dropLast())é", after: ".lock-") == nil)
     }
 
     // MARK: - Failures
@@ -493,9 +515,9 @@ struct FileSessionDriverTests {
             let store = driver(root)
             let id = SessionIdentifier.random()
             let path = root + "/" + id.description
-            fileTestCreateFile(path, "")
-            // A sparse file one byte over the default 16 MiB cap.
-            #expect(truncate(path, off_t(store.maxFileBytes + 1)) == 0)
+            try await store.write(id, payload: [])
+            // A sparse file whose payload (after the 12-byte header) is one byte over the default 16 MiB cap.
+            #expect(truncate(path, off_t(SessionFileHeader.size + store.maxFileBytes + 1)) == 0)
             fileTestSetTime(path, clock.now)
             let error = await #expect(throws: FileSessionDriverError.self) { try await store.read(id) }
             #expect(error == .fileTooLarge(folder: root, size: store.maxFileBytes + 1, limit: store.maxFileBytes))
@@ -538,6 +560,411 @@ struct FileSessionDriverTests {
             try await writes
             #expect(try await reads == 0)
             #expect(fileTestTemporaryFiles(root).isEmpty)
+        }
+    }
+}
+
+// MARK: - Versions, conditional writes and locks
+
+/// Takes an open-file-description lock on `path` through a new descriptor, as another process's
+/// record lock would look to the driver (unlike a POSIX lock of this process, it conflicts with
+/// the driver's own), and returns the descriptor; closing it releases the lock.
+#if os(Linux)
+private func fileTestHoldForeignLock(_ path: String) -> Int32 {
+    let fd = open(path, O_RDWR | O_CLOEXEC)
+    #expect(fd >= 0, "open failed for \(path)")
+    var request = flock()
+    request.l_type = Int16(F_WRLCK)
+    request.l_whence = Int16(SEEK_SET)
+    let openFileDescriptionSetLock: Int32 = 37  // F_OFD_SETLK
+    #expect(fcntl(fd, openFileDescriptionSetLock, &request) == 0, "F_OFD_SETLK failed: errno \(errno)")
+    return fd
+}
+#endif
+
+/// The inode of `path`, or nil when it does not exist.
+private func fileTestInode(_ path: String) -> ino_t? {
+    var info = stat()
+    guard lstat(path, &info) == 0 else { return nil }
+    return info.st_ino
+}
+
+/// The entries of `folder`, sorted.
+private func fileTestListing(_ folder: String) -> [String] {
+    ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted()
+}
+
+@Suite("FileSessionDriver versions and locks")
+struct FileSessionDriverAtomicTests {
+    private let time = ManualClock()
+    let lifetime = Duration.seconds(120)
+
+    private func driver(_ folder: String) -> FileSessionDriver {
+        FileSessionDriver(folder: folder, lifetime: lifetime, clock: time.clock)
+    }
+
+    @Test("the file is SSF1, the version as 8 bytes little-endian, then the payload")
+    func fileFormat() async throws {
+        try await withFileTestFolder { root async throws in
+            let store = driver(root)
+            let id = SessionIdentifier.random()
+            let result = try await store.write(id, payload: [7, 8, 9], ifVersion: nil)
+            guard case .written(let version) = result else {
+                Issue.record("create returned \(result)")
+                return
+            }
+            #expect(version != 0)
+            let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: root + "/" + id.description)))
+            let littleEndian = (0..<8).map { UInt8(truncatingIfNeeded: version >> UInt64($0 * 8)) }
+            #expect(bytes == Array("SSF1".utf8) + littleEndian + [7, 8, 9])
+            #expect(try await store.read(id) == StoredSession(payload: [7, 8, 9], lastActivity: time.now, version: version))
+        }
+    }
+
+    @Test("conditional writes: create once, compare versions, never revive, touch keeps the version")
+    func conditionalWrites() async throws {
+        try await withFileTestFolder { root async throws in
+            let store = driver(root + "/sessions")
+            let id = SessionIdentifier.random()
+
+            // A conditional write expecting a version in a missing folder: missing, nothing created.
+            #expect(try await store.write(id, payload: [0], ifVersion: 42) == .missing)
+            #expect(!FileManager.default.fileExists(atPath: root + "/sessions"))
+
+            guard case .written(let v1) = try await store.write(id, payload: [1], ifVersion: nil) else {
+                Issue.record("the first create did not write")
+                return
+            }
+            #expect(try await store.read(id)?.version == v1)
+            #expect(try await store.write(id, payload: [2], ifVersion: nil) == .conflict)
+            #expect(try await store.read(id)?.payload == [1])
+
+            guard case .written(let v2) = try await store.write(id, payload: [3], ifVersion: v1) else {
+                Issue.record("a write with the current version did not write")
+                return
+            }
+            #expect(v2 != v1)
+            #expect(try await store.write(id, payload: [4], ifVersion: v1) == .conflict)
+            #expect(try await store.read(id)?.payload == [3])
+
+            // Touch keeps the version; an unconditional write draws a new one.
+            time.advance(by: .seconds(10))
+            #expect(try await store.touch(id))
+            #expect(try await store.read(id)?.version == v2)
+            try await store.write(id, payload: [5])
+            let v3 = try #require(try await store.read(id)).version
+            #expect(v3 != v2 && v3 != 0)
+            #expect(try await store.write(id, payload: [6], ifVersion: v2) == .conflict)
+
+            // After destroy: missing, and the session does not come back; destroy removed the lock file.
+            try await store.destroy(id)
+            #expect(fileTestListing(root + "/sessions").isEmpty)
+            #expect(try await store.write(id, payload: [7], ifVersion: v3) == .missing)
+            #expect(try await store.read(id) == nil)
+            #expect(fileTestListing(root + "/sessions").isEmpty)
+
+            // After expiry: missing for a version, and a create succeeds over the expired file.
+            guard case .written(let v4) = try await store.write(id, payload: [8], ifVersion: nil) else {
+                Issue.record("a create after destroy did not write")
+                return
+            }
+            time.advance(by: lifetime + .seconds(1))
+            #expect(try await store.write(id, payload: [9], ifVersion: v4) == .missing)
+            #expect(try await store.read(id) == nil)
+            guard case .written = try await store.write(id, payload: [10], ifVersion: nil) else {
+                Issue.record("a create over an expired session did not write")
+                return
+            }
+            #expect(try await store.read(id)?.payload == [10])
+        }
+    }
+
+    @Test("every write draws a different version")
+    func versionsDiffer() async throws {
+        try await withFileTestFolder { root async throws in
+            let store = driver(root)
+            let id = SessionIdentifier.random()
+            var seen = Set<UInt64>()
+            for index in 0..<50 {
+                try await store.write(id, payload: [UInt8(index)])
+                let version = try #require(try await store.read(id)).version
+                #expect(version != 0)
+                seen.insert(version)
+            }
+            #expect(seen.count == 50)
+        }
+    }
+
+    @Test("a headerless, foreign or truncated file under an ID reads as no session")
+    func headerlessFiles() async throws {
+        try await withFileTestFolder { root async throws in
+            let store = driver(root)
+            let cases: [[UInt8]] = [
+                Array("a:1:{s:3:\"php\";}".utf8),  // another framework's session
+                [],  // empty
+                Array("SSF1".utf8) + [1, 2, 3],  // cut inside the header
+                Array("SSF2".utf8) + [UInt8](repeating: 1, count: 8) + [9],  // another format
+            ]
+            for bytes in cases {
+                let id = SessionIdentifier.random()
+                let path = root + "/" + id.description
+                #expect(FileManager.default.createFile(atPath: path, contents: Data(bytes)))
+                fileTestSetTime(path, time.now)
+                #expect(try await store.read(id) == nil)
+                #expect(try await store.touch(id) == false)
+                // Not a live session: a create replaces it, a versioned write does not.
+                #expect(try await store.write(id, payload: [1], ifVersion: 0) == .missing)
+                guard case .written(let version) = try await store.write(id, payload: [1], ifVersion: nil) else {
+                    Issue.record("a create over a foreign file did not write")
+                    continue
+                }
+                #expect(try await store.read(id)?.version == version)
+            }
+
+            // An expired foreign file under an ID is collected like a session file.
+            let old = SessionIdentifier.random()
+            fileTestCreateFile(root + "/" + old.description, "foreign", modified: time.now.addingTimeInterval(-121))
+            #expect(try await store.gc() == 1)
+            #expect(!FileManager.default.fileExists(atPath: root + "/" + old.description))
+        }
+    }
+
+    @Test("a payload over maxFileBytes is refused by every write; the header does not count")
+    func payloadLimit() async throws {
+        try await withFileTestFolder { root async throws in
+            var store = driver(root)
+            store.maxFileBytes = 4
+            let id = SessionIdentifier.random()
+            await #expect(throws: FileSessionDriverError.fileTooLarge(folder: root, size: 5, limit: 4)) {
+                try await store.write(id, payload: [1, 2, 3, 4, 5], ifVersion: nil)
+            }
+            guard case .written = try await store.write(id, payload: [1, 2, 3, 4], ifVersion: nil) else {
+                Issue.record("a payload at the limit was refused")
+                return
+            }
+            #expect(try await store.read(id)?.payload == [1, 2, 3, 4])
+        }
+    }
+
+    @Test("50 concurrent read-increment-CAS loops, over two driver values, lose no increment")
+    func concurrentIncrements() async throws {
+        try await withFileTestFolder { root async throws in
+            let id = SessionIdentifier.random()
+            let tasks = 50
+            let rounds = 10
+            // Two driver values on one folder: the in-process exclusion must be shared by both.
+            let stores = [driver(root), driver(root)]
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for task in 0..<tasks {
+                    let store = stores[task % 2]
+                    group.addTask {
+                        for _ in 0..<rounds {
+                            while true {
+                                let stored = try await store.read(id)
+                                let count = stored.flatMap { Int(String(decoding: $0.payload, as: UTF8.self)) } ?? 0
+                                let result = try await store.write(id, payload: Array(String(count + 1).utf8), ifVersion: stored?.version)
+                                if case .written = result { break }
+                            }
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            let final = try await driver(root).read(id).map { String(decoding: $0.payload, as: UTF8.self) }
+            #expect(final == String(tasks * rounds))
+            #expect(fileTestTemporaryFiles(root).isEmpty)
+        }
+    }
+
+    @Test("gc removes lock files nobody holds whose session is gone, and keeps the others")
+    func gcRemovesOrphanLockFiles() async throws {
+        try await withFileTestFolder { root async throws in
+            let store = driver(root)
+            let live = SessionIdentifier.random()
+            let orphan = SessionIdentifier.random()
+            let expired = SessionIdentifier.random()
+            try await store.write(expired, payload: [1])
+            time.advance(by: .seconds(100))
+            try await store.write(live, payload: [2])
+            try await store.write(orphan, payload: [3])
+            // A crash between a session's removal and its lock file's leaves an orphan lock file.
+            #expect(unlink(root + "/" + orphan.description) == 0)
+            // Also a lock file left by a crashed session lock holder.
+            let staleBlock = SessionIdentifier.random()
+            fileTestCreateFile(root + "/.block-" + staleBlock.description, "")
+            time.advance(by: .seconds(30))
+
+            #expect(try await store.gc() == 1)
+            #expect(fileTestListing(root) == [".lock-" + live.description, live.description].sorted())
+            #expect(try await store.read(live)?.payload == [2])
+        }
+    }
+
+    #if os(Linux)
+    @Test("gc leaves a lock file another descriptor holds, and the expired session it guards")
+    func gcSkipsHeldLockFiles() async throws {
+        try await withFileTestFolder { root async throws in
+            let store = driver(root)
+            let guarded = SessionIdentifier.random()
+            let orphan = SessionIdentifier.random()
+            try await store.write(guarded, payload: [1])
+            try await store.write(orphan, payload: [2])
+            #expect(unlink(root + "/" + orphan.description) == 0)
+            let block = SessionIdentifier.random()
+            fileTestCreateFile(root + "/.block-" + block.description, "")
+            time.advance(by: lifetime + .seconds(1))
+
+            let held = [".lock-" + guarded.description, ".lock-" + orphan.description, ".block-" + block.description]
+                .map { fileTestHoldForeignLock(root + "/" + $0) }
+            let before = fileTestListing(root)
+            #expect(try await store.gc() == 0)
+            #expect(fileTestListing(root) == before)
+            // The held locks survive gc's attempts (closing gc's descriptors dropped nothing).
+            #expect(try await store.gc() == 0)
+            #expect(fileTestListing(root) == before)
+
+            for fd in held { #expect(close(fd) == 0) }
+            #expect(try await store.gc() == 1)
+            #expect(fileTestListing(root).isEmpty)
+        }
+    }
+
+    @Test("a writer waits for a held lock file, and moves to a new one when the holder removes it")
+    func writerWaitsAndFollowsRemovedLockFile() async throws {
+        try await withFileTestFolder { root async throws in
+            let store = driver(root)
+            let id = SessionIdentifier.random()
+            try await store.write(id, payload: [1])
+            let sessionPath = root + "/" + id.description
+            let lockPath = root + "/.lock-" + id.description
+            let inode = try #require(fileTestInode(lockPath))
+            let holder = fileTestHoldForeignLock(lockPath)
+
+            // The holder lets go from its own thread, as another process would: the write below
+            // blocks its thread, and the cooperative pool may have no other thread free. It waits
+            // until the kernel lists the writer as blocked on this very file.
+            let observed = Locked<(waiterSeen: Bool, payload: [UInt8]?)>((false, nil))
+            let releaser = Thread {
+                var waiterSeen = false
+                for _ in 0..<1_000 where !waiterSeen {
+                    let locks = (try? String(contentsOfFile: "/proc/locks", encoding: .utf8)) ?? ""
+                    waiterSeen = locks.split(separator: "\n").contains { $0.contains("->") && $0.contains(":\(inode) ") }
+                    if !waiterSeen { usleep(5_000) }
+                }
+                let bytes = try? [UInt8](Data(contentsOf: URL(fileURLWithPath: sessionPath)))
+                observed.withLock { $0 = (waiterSeen, bytes.map { Array($0.suffix(1)) }) }
+                // Removed while held, as gc does, then released: the writer now holds a stale file.
+                _ = unlink(lockPath)
+                _ = close(holder)
+            }
+            releaser.start()
+            try await store.write(id, payload: [2])
+
+            let (waiterSeen, payloadWhileHeld) = observed.withLock { $0 }
+            #expect(waiterSeen, "the writer was never seen waiting on the lock file")
+            #expect(payloadWhileHeld == [1], "the write did not wait for the lock")
+            #expect(try await store.read(id)?.payload == [2])
+            // Only a writer that noticed the removal and locked a new file recreates the path
+            // (its inode number may be the old one's, reused).
+            #expect(FileManager.default.fileExists(atPath: lockPath))
+        }
+    }
+    #endif
+
+    // MARK: Session locks
+
+    @Test("a second lock waits until the first is released; releasing twice is harmless")
+    func lockWaitsForRelease() async throws {
+        try await withFileTestFolder { root async throws in
+            let store = driver(root + "/made-by-lock")
+            let id = SessionIdentifier.random()
+            let first = try await store.lock(id, lease: .seconds(30), wait: .seconds(1))
+            #expect(FileManager.default.fileExists(atPath: root + "/made-by-lock/.block-" + id.description))
+
+            // Another ID is not blocked.
+            let other = try await store.lock(.random(), lease: .seconds(30), wait: .milliseconds(50))
+            await other.release()
+
+            let clock = ContinuousClock()
+            let second = Task { () throws -> ContinuousClock.Instant in
+                let lock = try await store.lock(id, lease: .seconds(30), wait: .seconds(5))
+                let acquired = clock.now
+                await lock.release()
+                await lock.release()
+                return acquired
+            }
+            try await Task.sleep(for: .milliseconds(200))
+            let released = clock.now
+            await first.release()
+            let acquired = try await second.value
+            #expect(acquired >= released, "the second lock was granted \(released - acquired) before the release")
+            await first.release()
+            #expect(fileTestListing(root + "/made-by-lock").isEmpty)
+        }
+    }
+
+    @Test("a lock not acquired within wait throws lockTimeout")
+    func lockTimesOut() async throws {
+        try await withFileTestFolder { root async throws in
+            let store = driver(root)
+            let id = SessionIdentifier.random()
+            let held = try await store.lock(id, lease: .seconds(30), wait: .zero)
+            let clock = ContinuousClock()
+            let start = clock.now
+            await #expect(throws: SessionError.lockTimeout(waited: .milliseconds(80))) {
+                _ = try await store.lock(id, lease: .seconds(30), wait: .milliseconds(80))
+            }
+            #expect(clock.now - start >= .milliseconds(80))
+            // A second driver value on the same folder is excluded as well.
+            await #expect(throws: SessionError.lockTimeout(waited: .zero)) {
+                _ = try await driver(root).lock(id, lease: .seconds(30), wait: .zero)
+            }
+            await held.release()
+            let again = try await store.lock(id, lease: .seconds(30), wait: .zero)
+            await again.release()
+        }
+    }
+
+    @Test("a lock frees itself when its lease passes")
+    func leaseExpiry() async throws {
+        try await withFileTestFolder { root async throws in
+            let store = driver(root)
+            let id = SessionIdentifier.random()
+            let clock = ContinuousClock()
+            let start = clock.now
+            _ = try await store.lock(id, lease: .milliseconds(150), wait: .seconds(1))
+            let next = try await store.lock(id, lease: .seconds(30), wait: .seconds(5))
+            #expect(clock.now - start >= .milliseconds(150))
+            await next.release()
+            #expect(fileTestListing(root).isEmpty)
+        }
+    }
+
+    @Test("gc keeps a held session lock's file, and the lock still excludes afterwards")
+    func gcKeepsHeldBlockFile() async throws {
+        try await withFileTestFolder { root async throws in
+            let store = driver(root)
+            let id = SessionIdentifier.random()
+            let held = try await store.lock(id, lease: .seconds(30), wait: .zero)
+            time.advance(by: .seconds(100_000))
+            #expect(try await store.gc() == 0)
+            #expect(fileTestListing(root) == [".block-" + id.description])
+            await #expect(throws: SessionError.lockTimeout(waited: .milliseconds(20))) {
+                _ = try await store.lock(id, lease: .seconds(30), wait: .milliseconds(20))
+            }
+            await held.release()
+            #expect(fileTestListing(root).isEmpty)
+        }
+    }
+
+    @Test(arguments: SessionDriverConformance.Check.atomic + SessionDriverConformance.Check.locking)
+    func conformance(check: SessionDriverConformance.Check) async throws {
+        try await withFileTestFolder { root async throws in
+            try await SessionDriverConformance { context in
+                var context = context
+                context.config.files = root
+                return FileSessionDriver(context: context)
+            }.run(check)
         }
     }
 }

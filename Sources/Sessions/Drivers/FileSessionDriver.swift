@@ -5,33 +5,48 @@ import Darwin
 #endif
 import Foundation
 
-/// Stores each session in its own file, Laravel's and Goravel's `file` driver.
+/// Stores each session in its own file, Laravel's and Goravel's `file` driver, with atomic
+/// read-merge-write (``AtomicSessionDriver``) and per-session locks (``SessionLockingDriver``)
+/// that hold across threads and processes.
 ///
 /// - One file per session in ``folder``, named exactly the 32-character ID. IDs are validated by
 ///   type, so no path is ever built from unchecked text. The folder is created (mode 0700, with
 ///   any missing parent folders) by ``open()``, or by the first write when `open` was not called;
-///   session files have mode 0600.
-/// - Writes are atomic: the payload goes to a temporary file in the same folder
+///   every file the driver creates has mode 0600.
+/// - File format: the 4 bytes `SSF1`, the session's version as 8 bytes little-endian, then the
+///   payload. A file under an ID that does not start with that header (written by something
+///   else, or cut short) reads as no session; ``gc()`` removes it once it has expired like any
+///   session file.
+/// - Versions: every write, conditional or not, stores a fresh random nonzero 64-bit version
+///   from the system's random number generator, so processes sharing the folder never hand out
+///   the same one (with overwhelming probability). ``touch(_:)`` keeps the version.
+/// - Writes are atomic: the file goes to a temporary file in the same folder
 ///   (`.tmp-<id>-<random hex>`), whose modification time is set to the clock's `now`, and the
-///   temporary file is then renamed over the session's file. A reader sees the old payload or the
-///   new one, never a mix, and a failed write (a full disk, say) leaves the previous file intact.
+///   temporary file is then renamed over the session's file. A reader sees the old file or the
+///   new one, never a mix, and a failed or killed write leaves the previous file intact.
+/// - Writes, conditional writes and destroys of one session are serialised across threads and
+///   processes: each holds a per-ID in-process lock and then a POSIX record lock
+///   (`fcntl(F_SETLKW)`) on the lock file `.lock-<id>` beside the session. A conditional write
+///   compares the stored version under those locks. Reads and touches take no lock.
+/// - Session locks (``lock(_:lease:wait:)``) are POSIX record locks on `.block-<id>`, held for the
+///   request; the operating system releases them when a process dies.
 /// - No fsync by default: a killed process cannot corrupt anything, but a power cut may lose the
 ///   last writes. With `files_fsync` (``SessionConfig/filesFsync``) each write fsyncs the file
 ///   before the rename and the folder after it.
-/// - Several processes may share one folder; they agree on expiry because it lives in the files.
 /// - A session expires when its file's modification time plus the lifetime is before the clock's
 ///   `now` (exactly at the lifetime it is still readable, as in Laravel). ``touch(_:)`` renews it
-///   by setting the modification time; ``write(_:payload:)`` renews it by rewriting the file.
-/// - ``gc()`` removes only regular files named like a session ID that have expired, and stale
-///   temporary files left by a crashed writer. It never deletes anything else in the folder
-///   (other files, folders, symbolic links, `.gitignore`).
+///   by setting the modification time; a write renews it by rewriting the file.
+/// - ``gc()`` removes only regular files whose names it made: expired session files, stale
+///   temporary files left by a crashed writer, and lock files nobody holds whose session is gone.
+///   It never deletes anything else in the folder (other files, folders, symbolic links,
+///   `.gitignore`).
 ///
-/// Two requests of one session that overlap are last-writer-wins for now (a later change adds
-/// locking). A write that lands exactly between gc's expiry check of a session and its removal
-/// of the file is lost; the session was expired a moment before, so this needs a request that
-/// read the session before it expired and saved it just after.
+/// A touch that lands between gc's expiry check of a session and its removal is lost: the
+/// session had expired a moment before, so this needs a request that read the session before it
+/// expired and touched it just after.
 ///
-/// The driver's methods make blocking system calls on the calling task; files are small.
+/// The driver's methods make blocking system calls on the calling task (files are small); a
+/// write may wait on the record lock while another process writes the same session.
 ///
 /// ```swift
 /// let driver = FileSessionDriver(folder: "storage/framework/sessions", lifetime: .seconds(7200))
@@ -39,7 +54,7 @@ import Foundation
 /// try await driver.write(id, payload: bytes)
 /// let stored = try await driver.read(id)
 /// ```
-public struct FileSessionDriver: SessionDriver {
+public struct FileSessionDriver: AtomicSessionDriver {
     /// The absolute path of the folder that holds the session files.
     public let folder: String
     /// The idle lifetime after which a session that was neither written nor touched expires.
@@ -51,12 +66,17 @@ public struct FileSessionDriver: SessionDriver {
     /// How old a temporary file left by a failed or crashed write must be before ``gc()``
     /// removes it. Default 10 minutes.
     public var tempGracePeriod: Duration = .seconds(600)
-    /// The largest session file ``read(_:)`` loads and ``write(_:payload:)`` stores, in bytes;
-    /// larger ones throw ``FileSessionDriverError/fileTooLarge(folder:size:limit:)``. Default 16 MiB.
+    /// The largest payload ``read(_:)`` loads and a write stores, in bytes (the file's 12-byte
+    /// header is not counted); larger ones throw
+    /// ``FileSessionDriverError/fileTooLarge(folder:size:limit:)``. Default 16 MiB.
     public var maxFileBytes: Int = 16 * 1024 * 1024
 
     /// The prefix of temporary files' names.
     static let temporaryPrefix = ".tmp-"
+    /// The prefix of the record lock files that serialise writes of one session.
+    static let lockPrefix = ".lock-"
+    /// The prefix of the session lock files (``SessionLockingDriver``).
+    static let blockPrefix = ".block-"
 
     /// Creates a driver from the manager's context: the folder is `config.files` (relative to the
     /// current working directory unless absolute), fsync is `config.filesFsync`, and the lifetime
@@ -94,107 +114,92 @@ public struct FileSessionDriver: SessionDriver {
         try createFolder(folder)
     }
 
-    /// The payload stored under `id` and its last activity (the file's modification time), or nil
-    /// when the file is missing or expired. Throws when the file is larger than ``maxFileBytes``
-    /// or cannot be read.
+    /// The payload, version and last activity (the file's modification time) stored under `id`,
+    /// or nil when the file is missing, expired, or lacks the driver's header. Throws when the
+    /// payload is larger than ``maxFileBytes`` or the file cannot be read.
     public func read(_ id: SessionIdentifier) async throws -> StoredSession? {
-        let fd = sysOpen(path(for: id), O_RDONLY | O_CLOEXEC, 0)
-        guard fd >= 0 else {
-            let code = errno
-            if code == ENOENT || code == ENOTDIR { return nil }
-            throw FileSessionDriverError.systemCall(operation: "open a session file", folder: folder, code: code)
-        }
-        defer { _ = sysClose(fd) }
+        guard let (fd, info) = try openSessionFile(id, operation: "read a session file") else { return nil }
+        defer { _ = FileCall.close(fd) }
 
-        var info = stat()
-        guard fstat(fd, &info) == 0 else {
-            throw FileSessionDriverError.systemCall(operation: "stat a session file", folder: folder, code: errno)
-        }
-        guard Self.isRegularFile(info) else {
-            throw FileSessionDriverError.notAFile(operation: "read a session file", folder: folder)
-        }
         let modified = Self.modificationTime(info)
         if isExpired(modified: modified, now: clock.now, after: lifetime) { return nil }
+        guard let version = try readHeader(fd) else { return nil }
 
-        let size = Int(info.st_size)
+        let size = Int(info.st_size) - SessionFileHeader.size
         guard size <= maxFileBytes else {
             throw FileSessionDriverError.fileTooLarge(folder: folder, size: size, limit: maxFileBytes)
         }
-        let payload = try readAll(fd, expected: size)
-        return StoredSession(payload: payload, lastActivity: Self.date(of: modified))
+        let payload = try readAll(fd, expected: max(0, size))
+        return StoredSession(payload: payload, lastActivity: Self.date(of: modified), version: version)
     }
 
-    /// Atomically replaces the file of `id` with `payload` and sets its modification time to the
-    /// clock's `now`. On failure the previous file is left intact, the temporary file is removed,
-    /// and a ``FileSessionDriverError`` is thrown.
+    /// Atomically replaces the file of `id` with `payload` under a fresh version and sets its
+    /// modification time to the clock's `now`. Waits for a write of the same session in another
+    /// thread or process to finish first. On failure the previous file is left intact, the
+    /// temporary file is removed, and a ``FileSessionDriverError`` is thrown.
     public func write(_ id: SessionIdentifier, payload: [UInt8]) async throws {
-        guard payload.count <= maxFileBytes else {
-            throw FileSessionDriverError.fileTooLarge(folder: folder, size: payload.count, limit: maxFileBytes)
-        }
-        let (fd, temporaryPath) = try createTemporaryFile(for: id)
-        var isOpen = true
-        do {
-            if let code = writeAll(fd, payload) {
-                throw FileSessionDriverError.systemCall(operation: "write a temporary file", folder: folder, code: code)
-            }
-            let stamp = Self.timeSpec(of: clock.now)
-            let times = [stamp, stamp]
-            guard futimens(fd, times) == 0 else {
-                throw FileSessionDriverError.systemCall(operation: "set a temporary file's time", folder: folder, code: errno)
-            }
-            if fsync, let code = syncDescriptor(fd) {
-                throw FileSessionDriverError.systemCall(operation: "fsync a temporary file", folder: folder, code: code)
-            }
-            isOpen = false
-            // After close fails the descriptor is released anyway; EINTR there is not a failure.
-            if sysClose(fd) != 0 {
-                let code = errno
-                if code != EINTR {
-                    throw FileSessionDriverError.systemCall(operation: "close a temporary file", folder: folder, code: code)
-                }
-            }
-            guard rename(temporaryPath, path(for: id)) == 0 else {
-                throw FileSessionDriverError.systemCall(operation: "rename a temporary file over a session file", folder: folder, code: errno)
-            }
-        } catch {
-            if isOpen { _ = sysClose(fd) }
-            _ = unlink(temporaryPath)
-            throw error
+        try checkPayloadSize(payload)
+        try withRecordLock(id, creatingFolder: true) { _ in
+            try replaceFile(of: id, payload: payload, version: Self.newVersion())
         }
         if fsync { try syncFolder() }
     }
 
-    /// Removes the file of `id`; succeeds when it is already gone.
+    /// Stores `payload` under `id` only if the live session there has version `expected`, or,
+    /// when `expected` is nil, only if there is no live session (a file that is missing,
+    /// expired, or lacks the driver's header). The comparison and the write happen under the
+    /// session's record lock, so they are atomic across threads and processes.
+    public func write(_ id: SessionIdentifier, payload: [UInt8], ifVersion expected: UInt64?) async throws -> ConditionalWrite {
+        try checkPayloadSize(payload)
+        let result = try withRecordLock(id, creatingFolder: expected == nil) { lockFD -> ConditionalWrite in
+            // No lock file because the folder is missing: there is no session either.
+            guard let lockFD else { return .missing }
+            let live = try liveVersion(of: id)
+            switch (expected, live) {
+            case (nil, nil):
+                break
+            case (nil, .some):
+                return .conflict
+            case (.some, nil):
+                removeLockFileIfSessionMissing(id, holding: lockFD)
+                return .missing
+            case (.some(let expected), .some(let live)):
+                if expected != live { return .conflict }
+            }
+            let version = Self.newVersion()
+            try replaceFile(of: id, payload: payload, version: version)
+            return .written(version: version)
+        }
+        if fsync, case .written = result { try syncFolder() }
+        return result
+    }
+
+    /// Removes the file of `id` (and its lock file); succeeds when it is already gone. Waits for
+    /// a write of the same session in another thread or process to finish first.
     public func destroy(_ id: SessionIdentifier) async throws {
-        guard unlink(path(for: id)) == 0 else {
-            let code = errno
-            if code == ENOENT || code == ENOTDIR { return }
-            throw FileSessionDriverError.systemCall(operation: "remove a session file", folder: folder, code: code)
+        try withRecordLock(id, creatingFolder: false) { lockFD in
+            if unlink(path(for: id)) != 0 {
+                let code = errno
+                if code != ENOENT && code != ENOTDIR {
+                    throw FileSessionDriverError.systemCall(operation: "remove a session file", folder: folder, code: code)
+                }
+            }
+            if let lockFD { removeLockFileIfSessionMissing(id, holding: lockFD) }
         }
     }
 
     /// Sets the modification (and access) time of the file of `id` to the clock's `now` without
-    /// rewriting it. Returns false, and creates nothing, when the file is missing or expired.
+    /// rewriting it, keeping its version. Returns false, and creates nothing, when the file is
+    /// missing, expired or lacks the driver's header.
     @discardableResult
     public func touch(_ id: SessionIdentifier) async throws -> Bool {
         // Checking and touching through one descriptor touches the inode that was checked.
-        let fd = sysOpen(path(for: id), O_RDONLY | O_CLOEXEC, 0)
-        guard fd >= 0 else {
-            let code = errno
-            if code == ENOENT || code == ENOTDIR { return false }
-            throw FileSessionDriverError.systemCall(operation: "open a session file", folder: folder, code: code)
-        }
-        defer { _ = sysClose(fd) }
+        guard let (fd, info) = try openSessionFile(id, operation: "touch a session file") else { return false }
+        defer { _ = FileCall.close(fd) }
 
-        var info = stat()
-        guard fstat(fd, &info) == 0 else {
-            throw FileSessionDriverError.systemCall(operation: "stat a session file", folder: folder, code: errno)
-        }
-        guard Self.isRegularFile(info) else {
-            throw FileSessionDriverError.notAFile(operation: "touch a session file", folder: folder)
-        }
         let now = clock.now
         if isExpired(modified: Self.modificationTime(info), now: now, after: lifetime) { return false }
+        guard try readHeader(fd) != nil else { return false }
 
         let stamp = Self.timeSpec(of: now)
         let times = [stamp, stamp]
@@ -204,57 +209,28 @@ public struct FileSessionDriver: SessionDriver {
         return true
     }
 
-    /// Removes expired session files and temporary files older than ``tempGracePeriod``, and
-    /// returns how many session files it removed. Only regular files whose names are a valid
-    /// session ID, or `.tmp-` + ID + `-` + hex, are considered; a missing folder removes nothing.
-    /// When some file could not be removed, the others are still removed and the first failure
-    /// is thrown.
-    public func gc() async throws -> Int {
-        guard let directory = opendir(folder) else {
-            let code = errno
-            if code == ENOENT || code == ENOTDIR { return 0 }
-            throw FileSessionDriverError.systemCall(operation: "list the folder", folder: folder, code: code)
+    // MARK: - Versions
+
+    /// A fresh random nonzero version from the system's random number generator.
+    static func newVersion() -> UInt64 {
+        var generator = SystemRandomNumberGenerator()
+        return UInt64.random(in: 1...UInt64.max, using: &generator)
+    }
+
+    /// The version of the live session stored under `id`, or nil when the file is missing,
+    /// expired or lacks the header.
+    func liveVersion(of id: SessionIdentifier) throws -> UInt64? {
+        guard let (fd, info) = try openSessionFile(id, operation: "read a session file") else { return nil }
+        defer { _ = FileCall.close(fd) }
+        if isExpired(modified: Self.modificationTime(info), now: clock.now, after: lifetime) { return nil }
+        return try readHeader(fd)
+    }
+
+    /// Throws when `payload` is larger than ``maxFileBytes``.
+    private func checkPayloadSize(_ payload: [UInt8]) throws {
+        guard payload.count <= maxFileBytes else {
+            throw FileSessionDriverError.fileTooLarge(folder: folder, size: payload.count, limit: maxFileBytes)
         }
-        defer { _ = closedir(directory) }
-
-        let now = clock.now
-        var removed = 0
-        var firstFailure: FileSessionDriverError?
-        while true {
-            errno = 0
-            guard let entry = readdir(directory) else {
-                if errno != 0, firstFailure == nil {
-                    firstFailure = .systemCall(operation: "list the folder", folder: folder, code: errno)
-                }
-                break
-            }
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
-            let isSession: Bool
-            if Self.isSessionFileName(name) {
-                isSession = true
-            } else if Self.isTemporaryFileName(name) {
-                isSession = false
-            } else {
-                continue
-            }
-
-            // The name is ASCII that was validated above, so the path is exactly the entry's.
-            let entryPath = folder + "/" + name
-            var info = stat()
-            guard lstat(entryPath, &info) == 0, Self.isRegularFile(info) else { continue }
-            let limit = isSession ? lifetime : tempGracePeriod
-            guard isExpired(modified: Self.modificationTime(info), now: now, after: limit) else { continue }
-
-            if unlink(entryPath) == 0 {
-                if isSession { removed += 1 }
-            } else if errno != ENOENT, firstFailure == nil {
-                firstFailure = .systemCall(operation: "remove an expired file", folder: folder, code: errno)
-            }
-        }
-        if let firstFailure { throw firstFailure }
-        return removed
     }
 
     // MARK: - Paths and names
@@ -262,6 +238,16 @@ public struct FileSessionDriver: SessionDriver {
     /// The path of the file of `id`.
     func path(for id: SessionIdentifier) -> String {
         folder + "/" + id.description
+    }
+
+    /// The path of the record lock file of `id`.
+    func lockPath(for id: SessionIdentifier) -> String {
+        folder + "/" + Self.lockPrefix + id.description
+    }
+
+    /// The path of the session lock file of `id`.
+    func blockPath(for id: SessionIdentifier) -> String {
+        folder + "/" + Self.blockPrefix + id.description
     }
 
     /// `path` made absolute against the current working directory, without trailing slashes.
@@ -278,6 +264,12 @@ public struct FileSessionDriver: SessionDriver {
     /// Whether `name` is a session file's name: a valid ID.
     static func isSessionFileName(_ name: String) -> Bool {
         name.utf8.count == SessionIdentifier.length && SessionIdentifier(validating: name) != nil
+    }
+
+    /// The ID in `name` when it is `prefix` followed by exactly a valid ID, else nil.
+    static func identifier(in name: String, after prefix: String) -> SessionIdentifier? {
+        guard name.utf8.count == prefix.utf8.count + SessionIdentifier.length, name.hasPrefix(prefix) else { return nil }
+        return SessionIdentifier(validating: name.dropFirst(prefix.count))
     }
 
     /// Whether `name` is a temporary file's name: `.tmp-` + a valid ID + `-` + one or more
@@ -299,137 +291,12 @@ public struct FileSessionDriver: SessionDriver {
         }
     }
 
-    // MARK: - File operations
-
-    /// Creates `path` and its missing parents with mode 0700; succeeds when it is already a folder.
-    private func createFolder(_ path: String) throws {
-        if mkdir(path, 0o700) == 0 {
-            // The umask may have removed bits; the folder is private to the owner.
-            _ = chmod(path, 0o700)
-            return
-        }
-        let code = errno
-        switch code {
-        case EEXIST:
-            var info = stat()
-            guard stat(path, &info) == 0 else {
-                throw FileSessionDriverError.systemCall(operation: "create the folder", folder: folder, code: errno)
-            }
-            guard (info.st_mode & S_IFMT) == S_IFDIR else {
-                throw FileSessionDriverError.systemCall(operation: "create the folder", folder: folder, code: ENOTDIR)
-            }
-        case ENOENT:
-            guard let slash = path.lastIndex(of: "/"), slash != path.startIndex else {
-                throw FileSessionDriverError.systemCall(operation: "create the folder", folder: folder, code: code)
-            }
-            try createFolder(String(path[..<slash]))
-            if mkdir(path, 0o700) == 0 {
-                _ = chmod(path, 0o700)
-            } else if errno != EEXIST {
-                throw FileSessionDriverError.systemCall(operation: "create the folder", folder: folder, code: errno)
-            }
-        default:
-            throw FileSessionDriverError.systemCall(operation: "create the folder", folder: folder, code: code)
-        }
-    }
-
-    /// Creates `.tmp-<id>-<random hex>` with O_EXCL and mode 0600, creating the folder first when
-    /// it is missing. Returns the open descriptor and the file's path.
-    private func createTemporaryFile(for id: SessionIdentifier) throws -> (Int32, String) {
-        var createdFolder = false
-        var attempts = 0
-        while true {
-            attempts += 1
-            let suffix = String(UInt64.random(in: .min ... .max), radix: 16)
-            let name = Self.temporaryPrefix + id.description + "-" + String(repeating: "0", count: 16 - suffix.count) + suffix
-            let temporaryPath = folder + "/" + name
-            let fd = sysOpen(temporaryPath, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
-            if fd >= 0 {
-                // The umask may have removed bits; session files are private to the owner.
-                _ = fchmod(fd, 0o600)
-                return (fd, temporaryPath)
-            }
-            let code = errno
-            if code == EINTR || (code == EEXIST && attempts < 8) { continue }
-            if code == ENOENT, !createdFolder {
-                try createFolder(folder)
-                createdFolder = true
-                continue
-            }
-            throw FileSessionDriverError.systemCall(operation: "create a temporary file", folder: folder, code: code)
-        }
-    }
-
-    /// Writes all of `bytes` to `fd`, retrying partial writes and EINTR. Returns the errno of a
-    /// failure, or nil.
-    private func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Int32? {
-        bytes.withUnsafeBytes { buffer -> Int32? in
-            guard let base = buffer.baseAddress else { return nil }
-            var offset = 0
-            while offset < buffer.count {
-                let written = sysWrite(fd, base + offset, buffer.count - offset)
-                if written > 0 {
-                    offset += written
-                } else if written == 0 {
-                    return EIO
-                } else if errno != EINTR {
-                    return errno
-                }
-            }
-            return nil
-        }
-    }
-
-    /// Reads `fd` to its end, refusing more than ``maxFileBytes``.
-    private func readAll(_ fd: Int32, expected: Int) throws -> [UInt8] {
-        var result = [UInt8]()
-        result.reserveCapacity(expected)
-        // One byte more than expected, so a file read whole ends with one more call that sees EOF.
-        var chunk = [UInt8](repeating: 0, count: max(1, min(expected + 1, 64 * 1024)))
-        while true {
-            let count = chunk.withUnsafeMutableBytes { buffer -> Int in
-                guard let base = buffer.baseAddress else { return 0 }
-                return sysRead(fd, base, buffer.count)
-            }
-            if count == 0 { break }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw FileSessionDriverError.systemCall(operation: "read a session file", folder: folder, code: errno)
-            }
-            guard result.count + count <= maxFileBytes else {
-                throw FileSessionDriverError.fileTooLarge(folder: folder, size: result.count + count, limit: maxFileBytes)
-            }
-            result.append(contentsOf: chunk[0..<count])
-        }
-        return result
-    }
-
-    /// fsyncs `fd`, retrying EINTR. Returns the errno of a failure, or nil.
-    private func syncDescriptor(_ fd: Int32) -> Int32? {
-        while sysFsync(fd) != 0 {
-            if errno != EINTR { return errno }
-        }
-        return nil
-    }
-
-    /// fsyncs the folder, so a rename in it survives a power cut.
-    private func syncFolder() throws {
-        let fd = sysOpen(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0)
-        guard fd >= 0 else {
-            throw FileSessionDriverError.systemCall(operation: "open the folder for fsync", folder: folder, code: errno)
-        }
-        defer { _ = sysClose(fd) }
-        if let code = syncDescriptor(fd) {
-            throw FileSessionDriverError.systemCall(operation: "fsync the folder", folder: folder, code: code)
-        }
-    }
-
     // MARK: - Time
 
     /// Whether a file modified at `modified` is older than `limit` at `now`. Differences below a
     /// microsecond count as equal, because `Date` cannot hold every nanosecond exactly: a file is
     /// still valid exactly at the limit.
-    private func isExpired(modified: timespec, now: Date, after limit: Duration) -> Bool {
+    func isExpired(modified: timespec, now: Date, after limit: Duration) -> Bool {
         let age = Self.instant(Self.timeSpec(of: now)) - Self.instant(modified)
         return age > limit + .microseconds(1)
     }
@@ -478,9 +345,9 @@ public struct FileSessionDriver: SessionDriver {
 public enum FileSessionDriverError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A system call failed with `code` (an errno value) while doing `operation` in `folder`.
     case systemCall(operation: String, folder: String, code: Int32)
-    /// A session file, or a payload to write, is larger than the driver's limit.
+    /// A session's payload, read or to write, is larger than the driver's limit.
     case fileTooLarge(folder: String, size: Int, limit: Int)
-    /// The path of a session in `folder` exists but is not a regular file.
+    /// The path of a session (or of its lock file) in `folder` exists but is not a regular file.
     case notAFile(operation: String, folder: String)
 
     /// A one-line message naming the operation, the folder and the cause, never a session ID.
@@ -489,24 +356,9 @@ public enum FileSessionDriverError: Error, Sendable, Equatable, CustomStringConv
         case .systemCall(let operation, let folder, let code):
             "file session driver could not \(operation) in \(folder): \(String(cString: strerror(code))) (errno \(code))"
         case .fileTooLarge(let folder, let size, let limit):
-            "file session driver refused a session file of \(size) bytes in \(folder): the limit is \(limit) bytes"
+            "file session driver refused a session of \(size) bytes in \(folder): the limit is \(limit) bytes"
         case .notAFile(let operation, let folder):
             "file session driver could not \(operation) in \(folder): the path is not a regular file"
         }
     }
 }
-
-// Thin wrappers: inside the driver, `open`, `read`, `write` and `close` name its own methods.
-#if canImport(Glibc)
-private func sysOpen(_ path: String, _ flags: Int32, _ mode: mode_t) -> Int32 { Glibc.open(path, flags, mode) }
-private func sysClose(_ fd: Int32) -> Int32 { Glibc.close(fd) }
-private func sysRead(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int { Glibc.read(fd, buffer, count) }
-private func sysWrite(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int { Glibc.write(fd, buffer, count) }
-private func sysFsync(_ fd: Int32) -> Int32 { Glibc.fsync(fd) }
-#elseif canImport(Darwin)
-private func sysOpen(_ path: String, _ flags: Int32, _ mode: mode_t) -> Int32 { Darwin.open(path, flags, mode) }
-private func sysClose(_ fd: Int32) -> Int32 { Darwin.close(fd) }
-private func sysRead(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int { Darwin.read(fd, buffer, count) }
-private func sysWrite(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int { Darwin.write(fd, buffer, count) }
-private func sysFsync(_ fd: Int32) -> Int32 { Darwin.fsync(fd) }
-#endif

@@ -192,7 +192,8 @@ enum ValueCodec {
     }
 
     /// Checks one value's structure and moves past it without building it: loading a session
-    /// validates every stored value this way but decodes none until it is read.
+    /// validates every stored value's structure this way but decodes none until it is read (a
+    /// string that is not valid UTF-8 reads as nil then, like any value of the wrong type).
     static func skip(_ reader: inout ByteReader, depth: Int = 0) throws(PayloadError) {
         guard depth < maximumDepth else { throw .malformed("nested too deeply") }
         guard let tag = Tag(rawValue: try reader.byte()) else { throw .malformed("unknown value tag") }
@@ -200,13 +201,12 @@ enum ValueCodec {
         case .null, .isFalse, .isTrue: break
         case .int: _ = try reader.signedVarint()
         case .double, .date: _ = try reader.take(8)
-        case .string: _ = try reader.string()
-        case .data, .json: _ = try reader.blob()
+        case .string, .data, .json: _ = try reader.blob()
         case .array:
             for _ in 0..<(try reader.count()) { try skip(&reader, depth: depth + 1) }
         case .dictionary:
             for _ in 0..<(try reader.count()) {
-                _ = try reader.string()
+                _ = try reader.blob()
                 try skip(&reader, depth: depth + 1)
             }
         }

@@ -28,6 +28,13 @@ enum Base64URL {
         }
     }
 
+    /// The 6-bit value of a base64url character, or nil.
+    @inline(__always)
+    static func value(of character: UInt8) -> UInt8? {
+        let value = values[Int(character)]
+        return value == 0xFF ? nil : value
+    }
+
     /// Decodes exactly `byteCount` bytes (a multiple of 3) from `text`; nil for any other length
     /// or any character outside the alphabet.
     static func decode(_ text: some Collection<UInt8>, byteCount: Int) -> [UInt8]? {

@@ -28,8 +28,31 @@ public struct SessionIdentifier: Hashable, Sendable, CustomStringConvertible {
     ///
     /// Returns nil unless `text` is exactly 32 base64url characters.
     public init?(validating text: some StringProtocol) {
-        guard let bytes = Base64URL.decode(text.utf8, byteCount: 24) else { return nil }
-        self.init(words: (Self.word(bytes, 0), Self.word(bytes, 8), Self.word(bytes, 16)))
+        let parsed = text.utf8.withContiguousStorageIfAvailable(Self.parse) ?? Self.parse(Array(text.utf8))
+        guard let parsed else { return nil }
+        self.init(words: parsed)
+    }
+
+    /// Decodes 32 base64url characters into the three words, or nil. Each word takes 64 of the
+    /// 192 bits: characters are consumed 6 bits at a time into a 192-bit accumulator.
+    private static func parse(_ characters: some Collection<UInt8>) -> (UInt64, UInt64, UInt64)? {
+        guard characters.count == length else { return nil }
+        var words: [UInt64] = [0, 0, 0]
+        var bit = 0
+        for character in characters {
+            guard let value = Base64URL.value(of: character) else { return nil }
+            // The 6 bits land at stream offset `bit`; they may straddle two words.
+            let word = bit >> 6
+            let offset = bit & 63
+            if offset <= 58 {
+                words[word] |= UInt64(value) << UInt64(58 - offset)
+            } else {
+                words[word] |= UInt64(value) >> UInt64(offset - 58)
+                words[word + 1] |= UInt64(value) << UInt64(122 - offset)
+            }
+            bit += 6
+        }
+        return (words[0], words[1], words[2])
     }
 
     /// The 32-character text form, as it travels in cookies and headers.
@@ -57,7 +80,4 @@ public struct SessionIdentifier: Hashable, Sendable, CustomStringConvertible {
         hasher.combine(words.2)
     }
 
-    private static func word(_ bytes: [UInt8], _ start: Int) -> UInt64 {
-        bytes[start..<(start + 8)].reduce(0) { ($0 << 8) | UInt64($1) }
-    }
 }

@@ -1,6 +1,17 @@
 /// Formats cookie dates (IMF-fixdate, RFC 9110 §5.6.7) with integer arithmetic: no formatter is
-/// built or locked per response (Vapor spends a third of its CPU in `DateFormatter` there).
+/// built or locked per response (Vapor spends a third of its CPU in `DateFormatter` there), and
+/// the last second formatted is cached, since a busy server sends many cookies per second.
 enum CookieDate {
+    private static let lastFormatted = Locked<(seconds: Int64, text: String)?>(nil)
+
+    /// `format(secondsSince1970:)`, answered from the cache when the second repeats.
+    static func cachedFormat(secondsSince1970 seconds: Int64) -> String {
+        if let cached = lastFormatted.withLock({ $0 }), cached.seconds == seconds { return cached.text }
+        let text = format(secondsSince1970: seconds)
+        lastFormatted.withLock { $0 = (seconds, text) }
+        return text
+    }
+
     private static let weekdays = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"]
     private static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 

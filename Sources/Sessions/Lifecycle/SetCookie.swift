@@ -10,7 +10,7 @@ struct SetCookie {
         var value = "\(config.cookie)=\(id)"
         if !config.expireOnClose {
             let maxAge = Int64(config.lifetime) * 60
-            value += "; Max-Age=\(maxAge); Expires=\(CookieDate.format(secondsSince1970: Int64(now.timeIntervalSince1970) + maxAge))"
+            value += "; Max-Age=\(maxAge); Expires=\(CookieDate.cachedFormat(secondsSince1970: Int64(now.timeIntervalSince1970) + maxAge))"
         }
         return value + attributes
     }

@@ -11,8 +11,6 @@ public enum SessionError: Error, Sendable, Equatable, CustomStringConvertible {
     case overflow(key: String)
     /// A value could not be encoded for storage.
     case unencodable(key: String, reason: String)
-    /// The session was used before `start()`.
-    case notStarted
     /// A session lock (``SessionLockingDriver``) was not acquired within the wait timeout.
     case lockTimeout(waited: Duration)
     /// A save lost the race against other writers of the same session too many times in a row.
@@ -32,8 +30,6 @@ public enum SessionError: Error, Sendable, Equatable, CustomStringConvertible {
             "session key [\(key)] would overflow Int"
         case .unencodable(let key, let reason):
             "session key [\(key)] could not be encoded: \(reason)"
-        case .notStarted:
-            "the session was used before start()"
         case .lockTimeout(let waited):
             "the session lock was not acquired within \(waited)"
         case .lockingUnsupported(let driver):

@@ -1,0 +1,157 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The in-process half of the file driver's locks, shared by every ``FileSessionDriver`` in the
+/// process (two drivers on one folder must exclude each other too).
+///
+/// POSIX record locks belong to the process, so they never exclude two threads of one process,
+/// and closing *any* descriptor of a file drops all of the process's locks on it. Hence no
+/// thread opens a session's lock file without first holding that ID's in-process exclusion:
+/// then only one descriptor per lock file is open in the process at a time.
+///
+/// Keyed by ID alone, not by folder: the same ID in two folders shares an exclusion, which only
+/// ever makes one wait for the other. Lock order is always in-process exclusion, then record
+/// lock, one of each at a time, so no thread waits on a lock while holding one another waits on.
+enum FileLockRegistry {
+    /// Stripes of the in-process exclusion for record lock files (`.lock-<id>`), chosen by the
+    /// ID's random bits. Held across the blocking system calls of one write; never while
+    /// awaiting.
+    /// Plain locks guarding no value: a `Locked<Void>` would hand ThreadSanitizer a zero-size
+    /// field at the end of each lock object, whose address it confuses with the next object's.
+    static let stripes: [NSLock] = (0..<64).map { _ in NSLock() }
+
+    /// The IDs whose session lock file (`.block-<id>`) a thread of this process holds or is
+    /// trying or removing: a session lock lasts a whole request, so it is claimed in a set and
+    /// polled rather than held as a mutex.
+    static let claimedBlocks = Locked<Set<SessionIdentifier>>([])
+
+    /// The stripe of `id`.
+    static func stripe(for id: SessionIdentifier) -> NSLock {
+        stripes[Int(id.shardSeed % UInt64(stripes.count))]
+    }
+
+    /// Claims the session lock file of `id` for this thread; false when another one has it.
+    static func claimBlock(_ id: SessionIdentifier) -> Bool {
+        claimedBlocks.withLock { $0.insert(id).inserted }
+    }
+
+    /// Gives up the claim on the session lock file of `id`.
+    static func releaseBlockClaim(_ id: SessionIdentifier) {
+        claimedBlocks.withLock { _ = $0.remove(id) }
+    }
+}
+
+/// The outcome of trying to lock a lock file.
+enum FileLockAttempt {
+    /// Locked: the descriptor holds a write lock on the file now linked at the path. Closing it
+    /// releases the lock.
+    case held(Int32)
+    /// Another process holds the lock (only when not waiting).
+    case busy
+    /// The file (when not creating) or the folder (when creating) is missing, or the file was
+    /// replaced while it was being locked and no new one may be created.
+    case absent
+}
+
+extension FileSessionDriver {
+    /// Opens the lock file at `path` (creating it with mode 0600 when `create`), takes a POSIX
+    /// write lock on the whole file (waiting for it when `wait`, else giving up with ``FileLockAttempt/busy``),
+    /// and checks that the locked file is still the one linked at `path`: whoever removes a lock
+    /// file does so while holding its lock, so a file locked after its removal is a stale inode.
+    /// The caller must hold the ID's in-process exclusion (``FileLockRegistry``).
+    func lockFile(at path: String, create: Bool, wait: Bool) throws -> FileLockAttempt {
+        while true {
+            let flags = O_RDWR | O_CLOEXEC | O_NOFOLLOW | (create ? O_CREAT : 0)
+            let fd = FileCall.open(path, flags, 0o600)
+            guard fd >= 0 else {
+                let code = errno
+                if code == EINTR { continue }
+                if code == ENOENT || code == ENOTDIR { return .absent }
+                throw FileSessionDriverError.systemCall(operation: "open a lock file", folder: folder, code: code)
+            }
+            var request = flock()
+            request.l_type = Int16(F_WRLCK)
+            request.l_whence = Int16(SEEK_SET)
+            request.l_start = 0
+            request.l_len = 0
+            while fcntl(fd, wait ? F_SETLKW : F_SETLK, &request) != 0 {
+                let code = errno
+                if code == EINTR { continue }
+                // The kernel's deadlock detection sees processes, not threads, so it can report a
+                // cycle that a thread of the holder is about to break: try again shortly.
+                if wait && code == EDEADLK {
+                    usleep(1_000)
+                    continue
+                }
+                _ = FileCall.close(fd)
+                if !wait && (code == EAGAIN || code == EACCES) { return .busy }
+                throw FileSessionDriverError.systemCall(operation: "lock a lock file", folder: folder, code: code)
+            }
+            var held = stat()
+            var linked = stat()
+            guard fstat(fd, &held) == 0 else {
+                let code = errno
+                _ = FileCall.close(fd)
+                throw FileSessionDriverError.systemCall(operation: "stat a lock file", folder: folder, code: code)
+            }
+            guard Self.isRegularFile(held) else {
+                _ = FileCall.close(fd)
+                throw FileSessionDriverError.notAFile(operation: "lock a session", folder: folder)
+            }
+            if lstat(path, &linked) == 0, FileCall.sameFile(held, linked) { return .held(fd) }
+            // Removed (or replaced) between open and lock: start over on the file now there.
+            _ = FileCall.close(fd)
+            if !create { return .absent }
+        }
+    }
+
+    /// Runs `body` holding the in-process stripe and the record lock of `id`, and passes it the
+    /// lock file's descriptor. When the folder is missing, creates it first if `creatingFolder`,
+    /// else runs `body(nil)` without a lock: there is no file to serialise against.
+    func withRecordLock<Result>(
+        _ id: SessionIdentifier,
+        creatingFolder: Bool,
+        _ body: (Int32?) throws -> Result
+    ) throws -> Result {
+        try FileLockRegistry.stripe(for: id).withLock {
+            var createdFolder = false
+            while true {
+                switch try lockFile(at: lockPath(for: id), create: true, wait: true) {
+                case .held(let fd):
+                    defer { _ = FileCall.close(fd) }
+                    return try body(fd)
+                case .absent:
+                    guard creatingFolder else { return try body(nil) }
+                    guard !createdFolder else {
+                        throw FileSessionDriverError.systemCall(operation: "open a lock file", folder: folder, code: ENOENT)
+                    }
+                    try createFolder(folder)
+                    createdFolder = true
+                case .busy:
+                    continue
+                }
+            }
+        }
+    }
+
+    /// Removes the record lock file of `id`, whose lock `fd` holds, when the session file is
+    /// gone, so destroyed sessions leave no lock file behind. A writer waiting on the removed
+    /// file notices the change of inode and locks a new one.
+    func removeLockFileIfSessionMissing(_ id: SessionIdentifier, holding fd: Int32) {
+        var info = stat()
+        guard lstat(path(for: id), &info) != 0, errno == ENOENT else { return }
+        _ = Self.unlinkIfStillLinked(lockPath(for: id), holding: fd)
+    }
+
+    /// Unlinks `path` if it is still the file open as `fd`; returns whether it did.
+    static func unlinkIfStillLinked(_ path: String, holding fd: Int32) -> Bool {
+        var held = stat()
+        var linked = stat()
+        guard fstat(fd, &held) == 0, lstat(path, &linked) == 0, FileCall.sameFile(held, linked) else { return false }
+        return unlink(path) == 0
+    }
+}
