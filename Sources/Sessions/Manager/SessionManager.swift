@@ -24,6 +24,8 @@ public final class SessionManager: Sendable {
     public let clock: SessionClock
 
     let observer: SessionEventObserver
+    /// Queues saves of one session within this process (see ``Session/save()``).
+    let saves = KeyedAsyncLock<SessionIdentifier>()
     private let registry: Locked<Registry>
     let garbageCollection = Locked(GarbageCollectionState())
 
@@ -130,7 +132,8 @@ public final class SessionManager: Sendable {
             driver: try await driver(name),
             config: config,
             clock: clock,
-            report: observer
+            report: observer,
+            saves: saves
         )
         try await session.start()
         return session

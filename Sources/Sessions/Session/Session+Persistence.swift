@@ -221,10 +221,19 @@ extension Session {
             try await call("write") { try await self.driver.write(plan.id, payload: payload) }
             return 0
         }
+        // Saves of this session in this process take turns, so they do not race each other;
+        // a conflict then means another process wrote, and one re-read settles it.
+        return try await saves.withLock(plan.id) {
+            try await writeConditionally(plan, payload: payload, atomic: atomic)
+        }
+    }
+
+    private func writeConditionally(_ plan: SavePlan, payload: [UInt8], atomic: any AtomicSessionDriver) async throws -> UInt64? {
         var payload = payload
         var expected = plan.storedID == plan.id ? plan.version : nil
         for attempt in 0..<Self.maximumWriteAttempts {
-            if attempt > 0 { await Self.backOff(attempt) }
+            // The first conflict is usually the save queued ahead of this one: retry at once.
+            if attempt > 1 { await Self.backOff(attempt) }
             switch try await call("write", { try await atomic.write(plan.id, payload: payload, ifVersion: expected) }) {
             case .written(let version):
                 return version

@@ -30,6 +30,8 @@ public final class Session: Sendable {
     let config: SessionConfig
     let clock: SessionClock
     let report: SessionEventObserver
+    /// Queues this process's saves of one session (shared by the manager's sessions).
+    let saves: KeyedAsyncLock<SessionIdentifier>
     let state: Locked<State>
 
     struct State: Sendable {
@@ -75,7 +77,8 @@ public final class Session: Sendable {
         driver: any SessionDriver,
         config: SessionConfig,
         clock: SessionClock,
-        report: @escaping SessionEventObserver
+        report: @escaping SessionEventObserver,
+        saves: KeyedAsyncLock<SessionIdentifier> = KeyedAsyncLock()
     ) {
         self.name = name
         self.driverName = driverName
@@ -83,6 +86,7 @@ public final class Session: Sendable {
         self.config = config
         self.clock = clock
         self.report = report
+        self.saves = saves
         let now = clock.now
         self.state = Locked(
             State(
