@@ -1,0 +1,39 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// The HTTP benchmark of issue 6: small servers answering `GET /count` with and without
+// sessions, loaded with wrk by `Benchmarks/run-http`. A package of its own so neither the
+// library nor the micro benchmarks build Vapor.
+let package = Package(
+    name: "SessionsHTTPBenchmarks",
+    platforms: [.macOS(.v15)],
+    dependencies: [
+        .package(path: "../..", traits: ["Hummingbird"]),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
+        .package(url: "https://github.com/vapor/vapor.git", from: "4.122.3"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+    ],
+    targets: [
+        // Hummingbird: bare, HummingbirdAuth's sessions, ours on memory and on files.
+        .executableTarget(
+            name: "hb-server",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                // The package's identity is its folder's name.
+                .product(name: "Sessions", package: "main"),
+                .product(name: "SessionsHummingbird", package: "main"),
+            ],
+            path: "Sources/HBServer"
+        ),
+        // Vapor: bare and with its SessionsMiddleware on `.memory`.
+        .executableTarget(
+            name: "vapor-server",
+            dependencies: [.product(name: "Vapor", package: "vapor")],
+            path: "Sources/VaporServer"
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)
