@@ -138,17 +138,12 @@ extension Session {
     /// - Throws: ``SessionError/typeMismatch(key:expected:)`` when the key holds something other
     ///   than an array, ``SessionError/unencodable(key:reason:)`` when `value` cannot be encoded.
     public func push<T: Encodable & Sendable>(_ key: String, _ value: T) throws {
-        let element: [UInt8]
-        do {
-            element = try ValueCodec.encode(value)
-        } catch {
-            throw SessionError.unencodable(key: key, reason: String(describing: error))
-        }
+        let element = try SessionEntry.put(value).encoded(key: key)
         try state.withLock { state in
             if let entry = state.envelope.entries[key], !entry.isNull, SessionOperation.arrayElements(of: entry) == nil {
                 throw SessionError.typeMismatch(key: key, expected: "an array")
             }
-            Self.record([.push(key, element: element[...])], in: &state)
+            Self.record([.push(key, element: element)], in: &state)
         }
     }
 }

@@ -30,19 +30,16 @@ enum SessionEntry: Sendable {
     }
 
     /// The value's encoded bytes.
+    /// - Throws: ``SessionError/unencodable(key:reason:)`` naming `key`.
     func encoded(key: String) throws -> ArraySlice<UInt8> {
-        switch self {
-        case .stored(let bytes):
-            return bytes
-        case .put(let value):
-            do {
-                return try ValueCodec.encode(value)[...]
-            } catch {
-                throw SessionError.unencodable(key: key, reason: String(describing: error))
-            }
-        }
+        if case .stored(let bytes) = self { return bytes }
+        var writer = ByteWriter(capacity: 16)
+        try write(into: &writer, key: key)
+        return writer.bytes[...]
     }
 
+    /// Appends the value's encoded bytes to `writer`.
+    /// - Throws: ``SessionError/unencodable(key:reason:)`` naming `key`.
     func write(into writer: inout ByteWriter, key: String) throws {
         switch self {
         case .stored(let bytes):
