@@ -205,3 +205,53 @@ import SessionsConformance
         #expect(after.get("a", as: Int.self) == nil, "a basic driver unexpectedly merged")
     }
 }
+
+/// A new session keeps no operation log (nobody else can know its ID before its first save), so
+/// the save must still notice changes that arrive while it writes.
+@Suite struct NewSessionSaveTests {
+    /// Holds the first conditional write until released, and says when it arrived.
+    struct GatedDriver: AtomicSessionDriver {
+        let inner: MemorySessionDriver
+        let held = Locked(false)
+        let arrived = AsyncStream<Void>.makeStream()
+        let release = AsyncStream<Void>.makeStream()
+
+        func read(_ id: SessionIdentifier) async throws -> StoredSession? { try await inner.read(id) }
+        func write(_ id: SessionIdentifier, payload: [UInt8]) async throws { try await inner.write(id, payload: payload) }
+        func destroy(_ id: SessionIdentifier) async throws { try await inner.destroy(id) }
+        func gc() async throws -> Int { try await inner.gc() }
+        func touch(_ id: SessionIdentifier) async throws -> Bool { try await inner.touch(id) }
+
+        func write(_ id: SessionIdentifier, payload: [UInt8], ifVersion expected: UInt64?) async throws -> ConditionalWrite {
+            let first = held.withLock { held in
+                defer { held = true }
+                return !held
+            }
+            if first {
+                arrived.continuation.yield()
+                for await _ in release.stream { break }
+            }
+            return try await inner.write(id, payload: payload, ifVersion: expected)
+        }
+    }
+
+    @Test func aChangeMadeWhileTheFirstSaveWritesIsSavedByTheNext() async throws {
+        let driver = GatedDriver(inner: MemorySessionDriver(lifetime: .seconds(60)))
+        let manager = SessionManager()
+        manager.extend("gated") { _ in driver }
+        let session = try await manager.buildSession(driver: "gated")
+        session.put("before", 1)
+
+        async let firstSave: Void = session.save()
+        for await _ in driver.arrived.stream { break }
+        session.put("during", 2)
+        driver.release.continuation.yield()
+        try await firstSave
+
+        #expect(session.isDirty, "the change made during the save was forgotten")
+        try await session.save()
+        let loaded = try #require(try await manager.load(id: session.id.description, driver: "gated"))
+        #expect(loaded.get("before") == 1)
+        #expect(loaded.get("during") == 2)
+    }
+}

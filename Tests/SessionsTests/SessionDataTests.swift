@@ -102,6 +102,24 @@ import Testing
         #expect(try session.decrement("qux") == -1)
     }
 
+    @Test func incrementCountsFromAnyIntegerFormAfterASave() async throws {
+        let session = try await session()
+        session.put(["dynamic": 5, "text": "5"])
+        session.put("small", Int8(7))
+        session.put("wide", UInt64(9))
+        #expect(try session.increment("dynamic") == 6)
+        #expect(try session.increment("small") == 8)
+        #expect(try session.increment("wide") == 10)
+        #expect(throws: SessionError.typeMismatch(key: "text", expected: "an integer")) { try session.increment("text") }
+        try await session.save()
+
+        let again = try await fixture.manager.buildSession(id: session.id.description)
+        #expect(try again.increment("dynamic") == 7)
+        #expect(try again.increment("small") == 9)
+        #expect(try again.increment("wide") == 11)
+        #expect(throws: SessionError.typeMismatch(key: "text", expected: "an integer")) { try again.increment("text") }
+    }
+
     @Test func incrementRejectsOtherTypesAndOverflow() async throws {
         let session = try await session()
         session.put("name", "Ada")

@@ -51,8 +51,15 @@ struct ByteReader {
     /// A length-prefixed string that must be valid UTF-8.
     mutating func string() throws(PayloadError) -> String {
         let raw = try blob()
-        guard let text = String(validating: raw, as: UTF8.self) else { throw .malformed("invalid UTF-8") }
-        return text
+        try Self.checkUTF8(raw)
+        return String(decoding: raw, as: UTF8.self)
+    }
+
+    /// Throws unless `bytes` are valid UTF-8.
+    static func checkUTF8(_ bytes: ArraySlice<UInt8>) throws(PayloadError) {
+        // Keys and tokens are nearly always ASCII, which is valid UTF-8 as it is.
+        if bytes.allSatisfy({ $0 < 0x80 }) { return }
+        guard String(validating: bytes, as: UTF8.self) != nil else { throw .malformed("invalid UTF-8") }
     }
 
     /// A count of items that each take at least one byte, checked against what is left.

@@ -22,7 +22,7 @@ struct SessionEnvelope {
     var token: String?
     var flashNew: [String] = []
     var flashOld: [String] = []
-    var entries: [String: SessionEntry] = [:]
+    var entries: SessionEntries = [:]
 
     init(createdAt: Date, cookieRenewedAt: Date) {
         self.createdAt = createdAt
@@ -39,14 +39,7 @@ struct SessionEnvelope {
         self.token = token.isEmpty ? nil : token
         flashNew = try Self.keys(&reader)
         flashOld = try Self.keys(&reader)
-        let count = try reader.count()
-        entries.reserveCapacity(count)
-        for _ in 0..<count {
-            let key = try reader.string()
-            let start = reader.index
-            try ValueCodec.skip(&reader)
-            entries[key] = .stored(reader.bytes[start..<reader.index])
-        }
+        entries = try SessionEntries(count: try reader.count(), from: &reader, payload: bytes)
         guard reader.isAtEnd else { throw .malformed("trailing bytes") }
     }
 
@@ -71,8 +64,7 @@ struct SessionEnvelope {
     /// The envelope's bytes. Values put during this request are encoded here, so a value that
     /// cannot be encoded surfaces as an error at save, naming its key.
     func encoded() throws -> [UInt8] {
-        var size = 64
-        for (key, value) in entries { size += key.utf8.count + value.sizeEstimate + 2 }
+        let size = 64 + (token?.utf8.count ?? 0) + entries.sizeEstimate
         var writer = ByteWriter(capacity: size)
         writer.byte(Self.formatVersion)
         writer.double(createdAt.timeIntervalSince1970)
@@ -80,11 +72,7 @@ struct SessionEnvelope {
         writer.string(token ?? "")
         Self.write(keys: flashNew, into: &writer)
         Self.write(keys: flashOld, into: &writer)
-        writer.varint(UInt64(entries.count))
-        for (key, value) in entries {
-            writer.string(key)
-            try value.write(into: &writer, key: key)
-        }
+        try entries.write(into: &writer)
         return writer.bytes
     }
 

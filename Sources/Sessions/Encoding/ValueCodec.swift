@@ -24,6 +24,12 @@ enum ValueCodec {
 
     static func encode<T: Encodable>(_ value: T, into writer: inout ByteWriter, depth: Int) throws {
         guard depth < maximumDepth else { throw EncodingError.invalidValue(value, .init(codingPath: [], debugDescription: "nested too deeply")) }
+        // Dynamic values (every value of `put(_ values:)`) are checked by type identity, a pointer
+        // comparison, before the chain of casts below: each failed cast costs far more.
+        if T.self == SessionValue.self, let value = value as? SessionValue {
+            encode(dynamic: value, into: &writer)
+            return
+        }
         switch value {
         case let value as String:
             writer.byte(Tag.string.rawValue)
@@ -42,8 +48,6 @@ enum ValueCodec {
         case let value as Data:
             writer.byte(Tag.data.rawValue)
             writer.blob(value)
-        case let value as SessionValue:
-            encode(dynamic: value, into: &writer)
         case let value as any FixedWidthInteger where Int64(exactly: value) != nil:
             writer.byte(Tag.int.rawValue)
             writer.signedVarint(Int64(exactly: value) ?? 0)

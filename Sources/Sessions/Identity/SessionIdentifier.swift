@@ -28,43 +28,64 @@ public struct SessionIdentifier: Hashable, Sendable, CustomStringConvertible {
     ///
     /// Returns nil unless `text` is exactly 32 base64url characters.
     public init?(validating text: some StringProtocol) {
-        let parsed = text.utf8.withContiguousStorageIfAvailable(Self.parse) ?? Self.parse(Array(text.utf8))
+        let parsed = text.utf8.withContiguousStorageIfAvailable(Self.parse) ?? Array(text.utf8).withUnsafeBufferPointer(Self.parse)
         guard let parsed else { return nil }
         self.init(words: parsed)
     }
 
-    /// Decodes 32 base64url characters into the three words, or nil. Each word takes 64 of the
-    /// 192 bits: characters are consumed 6 bits at a time into a 192-bit accumulator.
-    private static func parse(_ characters: some Collection<UInt8>) -> (UInt64, UInt64, UInt64)? {
+    /// Decodes 32 base64url characters into the three words, or nil: 6 bits per character,
+    /// most significant first, into a 192-bit stream cut into words of 64 bits.
+    private static func parse(_ characters: UnsafeBufferPointer<UInt8>) -> (UInt64, UInt64, UInt64)? {
         guard characters.count == length else { return nil }
-        var words: [UInt64] = [0, 0, 0]
-        var bit = 0
+        var words: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        var word: UInt64 = 0
+        var filled = 0
+        var completed = 0
         for character in characters {
-            guard let value = Base64URL.value(of: character) else { return nil }
-            // The 6 bits land at stream offset `bit`; they may straddle two words.
-            let word = bit >> 6
-            let offset = bit & 63
-            if offset <= 58 {
-                words[word] |= UInt64(value) << UInt64(58 - offset)
-            } else {
-                words[word] |= UInt64(value) >> UInt64(offset - 58)
-                words[word + 1] |= UInt64(value) << UInt64(122 - offset)
+            guard let bits = Base64URL.value(of: character).map(UInt64.init) else { return nil }
+            let room = 64 - filled
+            if room > 6 {
+                word = word << 6 | bits
+                filled += 6
+                continue
             }
-            bit += 6
+            // The character completes the word; its low bits, if any, start the next one.
+            let spill = 6 - room
+            word = word << room | bits >> spill
+            switch completed {
+            case 0: words.0 = word
+            case 1: words.1 = word
+            default: words.2 = word
+            }
+            completed += 1
+            word = bits & ((1 << spill) - 1)
+            filled = spill
         }
-        return (words[0], words[1], words[2])
+        return words
     }
 
     /// The 32-character text form, as it travels in cookies and headers.
     public var description: String {
-        var bytes = [UInt8]()
-        bytes.reserveCapacity(24)
-        for word in [words.0, words.1, words.2] {
-            for shift in stride(from: 56, through: 0, by: -8) {
-                bytes.append(UInt8(truncatingIfNeeded: word >> UInt64(shift)))
+        String(unsafeUninitializedCapacity: Self.length) { output in
+            for index in 0..<Self.length {
+                let bit = index * 6
+                let offset = bit & 63
+                let word = self.word(bit >> 6)
+                let value = offset <= 58
+                    ? word >> (58 - offset)
+                    : word << (offset - 58) | self.word((bit >> 6) + 1) >> (122 - offset)
+                output[index] = Base64URL.alphabet[Int(value & 63)]
             }
+            return Self.length
         }
-        return Base64URL.encode(bytes)
+    }
+
+    private func word(_ index: Int) -> UInt64 {
+        switch index {
+        case 0: words.0
+        case 1: words.1
+        default: words.2
+        }
     }
 
     /// A stable 64-bit number drawn from the ID's random bits, for spreading IDs over shards.

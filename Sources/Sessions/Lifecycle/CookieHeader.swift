@@ -1,41 +1,60 @@
 /// Reads cookies from `Cookie` request headers, tolerating malformed input: pairs without `=`,
 /// stray separators, quotes and whitespace are skipped or trimmed, never an error. Scans UTF-8
-/// bytes: this runs on every request of a session route.
+/// bytes in place: this runs on every request of a session route.
 enum CookieHeader {
     /// The values of every cookie named `name`, in the order the headers give them.
     static func values(named name: String, in headers: [String]) -> [Substring] {
-        let wanted = Array(name.utf8)
         var found: [Substring] = []
         for header in headers {
-            let bytes = header.utf8
-            var pairStart = bytes.startIndex
-            while pairStart < bytes.endIndex {
-                let pairEnd = bytes[pairStart...].firstIndex(of: UInt8(ascii: ";")) ?? bytes.endIndex
-                if let value = value(of: bytes[pairStart..<pairEnd], ifNamed: wanted) {
-                    found.append(Substring(header.utf8[value]))
+            let utf8 = header.utf8
+            let scan = { (bytes: UnsafeBufferPointer<UInt8>) in
+                forEachValue(named: name, in: bytes) { range in
+                    let start = utf8.index(utf8.startIndex, offsetBy: range.lowerBound)
+                    let end = utf8.index(start, offsetBy: range.count)
+                    found.append(Substring(utf8[start..<end]))
                 }
-                pairStart = pairEnd < bytes.endIndex ? bytes.index(after: pairEnd) : pairEnd
+            }
+            if utf8.withContiguousStorageIfAvailable(scan) == nil {
+                Array(utf8).withUnsafeBufferPointer(scan)
             }
         }
         return found
     }
 
-    /// The range of the value of one `name=value` pair whose trimmed name is `wanted`, trimmed
-    /// and unquoted; nil for another name or a pair without `=`.
-    private static func value(of pair: Substring.UTF8View.SubSequence, ifNamed wanted: [UInt8]) -> Range<String.Index>? {
-        guard let equals = pair.firstIndex(of: UInt8(ascii: "=")) else { return nil }
-        guard trimmed(pair[..<equals]).elementsEqual(wanted) else { return nil }
-        var value = trimmed(pair[pair.index(after: equals)...])
-        if value.count >= 2, value.first == UInt8(ascii: "\""), value.last == UInt8(ascii: "\"") {
-            value = value.dropFirst().dropLast()
+    /// Calls `body` with the byte range of the value of each `name=value` pair in `bytes` whose
+    /// trimmed name is `name`, trimmed and unquoted.
+    private static func forEachValue(named name: String, in bytes: UnsafeBufferPointer<UInt8>, _ body: (Range<Int>) -> Void) {
+        var pairStart = 0
+        while pairStart < bytes.count {
+            var pairEnd = pairStart
+            while pairEnd < bytes.count, bytes[pairEnd] != UInt8(ascii: ";") { pairEnd += 1 }
+            if let value = value(of: pairStart..<pairEnd, in: bytes, ifNamed: name) { body(value) }
+            pairStart = pairEnd + 1
         }
-        return value.startIndex..<value.endIndex
     }
 
-    private static func trimmed(_ bytes: Substring.UTF8View.SubSequence) -> Substring.UTF8View.SubSequence {
-        var result = bytes
-        while let first = result.first, first == UInt8(ascii: " ") || first == UInt8(ascii: "\t") { result = result.dropFirst() }
-        while let last = result.last, last == UInt8(ascii: " ") || last == UInt8(ascii: "\t") { result = result.dropLast() }
-        return result
+    /// The range of the value of the pair at `pair` when its trimmed name is `name`, trimmed
+    /// and unquoted; nil for another name or a pair without `=`.
+    private static func value(of pair: Range<Int>, in bytes: UnsafeBufferPointer<UInt8>, ifNamed name: String) -> Range<Int>? {
+        guard let equals = pair.first(where: { bytes[$0] == UInt8(ascii: "=") }) else { return nil }
+        let key = trimmed(pair.lowerBound..<equals, in: bytes)
+        guard name.utf8.elementsEqual(UnsafeBufferPointer(rebasing: bytes[key])) else { return nil }
+        var value = trimmed((equals + 1)..<pair.upperBound, in: bytes)
+        if value.count >= 2, bytes[value.lowerBound] == UInt8(ascii: "\""), bytes[value.upperBound - 1] == UInt8(ascii: "\"") {
+            value = (value.lowerBound + 1)..<(value.upperBound - 1)
+        }
+        return value
+    }
+
+    private static func trimmed(_ range: Range<Int>, in bytes: UnsafeBufferPointer<UInt8>) -> Range<Int> {
+        var lower = range.lowerBound
+        var upper = range.upperBound
+        while lower < upper, isBlank(bytes[lower]) { lower += 1 }
+        while upper > lower, isBlank(bytes[upper - 1]) { upper -= 1 }
+        return lower..<upper
+    }
+
+    private static func isBlank(_ byte: UInt8) -> Bool {
+        byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t")
     }
 }

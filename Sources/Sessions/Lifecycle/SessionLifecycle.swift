@@ -17,11 +17,13 @@ public struct SessionLifecycle: Sendable {
     public let manager: SessionManager
     /// The driver sessions are stored with (the configured default when nil).
     public let driverName: String?
+    private let cookie: SetCookie
 
     /// A lifecycle over `manager`'s sessions on `driver`.
     public init(manager: SessionManager, driver: String? = nil) {
         self.manager = manager
         self.driverName = driver
+        self.cookie = SetCookie(config: manager.config)
     }
 
     /// A session started for one request, carried from ``start(cookieHeaders:blocking:)`` to
@@ -79,7 +81,11 @@ public struct SessionLifecycle: Sendable {
     public func start(cookieHeaders: [String], blocking: Blocking? = nil) async throws -> StartedSession {
         let values = CookieHeader.values(named: manager.config.cookie, in: cookieHeaders)
         // Browsers send the most specific path first; the first valid ID is the one to try.
-        let presentedID = values.lazy.compactMap { SessionIdentifier(validating: $0) }.first
+        var presentedID: SessionIdentifier?
+        for value in values {
+            presentedID = SessionIdentifier(validating: value)
+            if presentedID != nil { break }
+        }
         if presentedID == nil, let first = values.first { _ = manager.validate(first) }
         var lock: SessionLock?
         if let blocking, let presentedID {
@@ -153,7 +159,6 @@ public struct SessionLifecycle: Sendable {
 
         let outcome = try await session.persist(renewingCookie: true, agingFlashData: agingFlashData)
         guard !outcome.dropped else { return headers }
-        let cookie = SetCookie(config: manager.config)
         var setCookie: String?
         if outcome.isStored {
             if session.id != started.presentedID || outcome.cookieRenewed {

@@ -31,7 +31,15 @@ public final class SessionManager: Sendable {
 
     private struct Registry {
         var factories: [String: DriverFactory]
-        var drivers: [String: Task<any SessionDriver, any Error>] = [:]
+        /// Drivers being built (and opened) or built.
+        var drivers: [String: Task<ResolvedDriver, any Error>] = [:]
+        /// The drivers whose build has finished, handed out without awaiting the task.
+        var ready: [String: ResolvedDriver] = [:]
+    }
+
+    private enum DriverLookup {
+        case ready(ResolvedDriver)
+        case building(Task<ResolvedDriver, any Error>)
     }
 
     /// A manager for `config`.
@@ -65,6 +73,7 @@ public final class SessionManager: Sendable {
         registry.withLock { registry in
             registry.factories[name] = factory
             registry.drivers[name] = nil
+            registry.ready[name] = nil
         }
         return self
     }
@@ -79,23 +88,37 @@ public final class SessionManager: Sendable {
     /// - Throws: ``SessionError/unknownDriver(name:registered:)`` naming `name` and the registered
     ///   drivers, or the error the factory or `open()` threw (the next call tries again).
     public func driver(_ name: String? = nil) async throws -> any SessionDriver {
-        let name = name ?? config.driver
-        let build = try registry.withLock { registry in
-            if let existing = registry.drivers[name] { return existing }
+        try await resolvedDriver(name ?? config.driver).driver
+    }
+
+    /// ``driver(_:)`` with its abilities resolved; once built, answered without awaiting.
+    func resolvedDriver(_ name: String) async throws -> ResolvedDriver {
+        let lookup = try registry.withLock { registry -> DriverLookup in
+            if let ready = registry.ready[name] { return .ready(ready) }
+            if let existing = registry.drivers[name] { return .building(existing) }
             guard let factory = registry.factories[name] else {
                 throw SessionError.unknownDriver(name: name, registered: registry.factories.keys.sorted())
             }
             let context = SessionDriverContext(name: name, config: config, clock: clock, report: observer)
-            let task = Task<any SessionDriver, any Error> {
+            let task = Task<ResolvedDriver, any Error> {
                 let driver = try factory(context)
                 try await driver.open()
-                return driver
+                return ResolvedDriver(driver)
             }
             registry.drivers[name] = task
-            return task
+            return .building(task)
+        }
+        let build: Task<ResolvedDriver, any Error>
+        switch lookup {
+        case .ready(let ready): return ready
+        case .building(let task): build = task
         }
         do {
-            return try await build.value
+            let resolved = try await build.value
+            registry.withLock { registry in
+                if registry.drivers[name] == build { registry.ready[name] = resolved }
+            }
+            return resolved
         } catch {
             registry.withLock { registry in
                 if registry.drivers[name] == build { registry.drivers[name] = nil }
@@ -129,7 +152,7 @@ public final class SessionManager: Sendable {
             name: config.cookie,
             id: validatedID,
             driverName: name,
-            driver: try await driver(name),
+            driver: try await resolvedDriver(name),
             config: config,
             clock: clock,
             report: observer,
@@ -149,12 +172,15 @@ public final class SessionManager: Sendable {
     /// Closes every driver that was built, for a graceful shutdown.
     public func close() async {
         let built = registry.withLock { registry in
-            defer { registry.drivers = [:] }
+            defer {
+                registry.drivers = [:]
+                registry.ready = [:]
+            }
             return registry.drivers
         }
         for (name, task) in built {
             do {
-                try await task.value.close()
+                try await task.value.driver.close()
             } catch {
                 observer(.storeError(driver: name, operation: "close", message: String(describing: error)))
             }

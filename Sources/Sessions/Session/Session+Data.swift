@@ -107,9 +107,12 @@ extension Session {
     public func increment(_ key: String, by amount: Int = 1) throws -> Int {
         try state.withLock { state in
             var current = 0
-            if let entry = state.envelope.entries[key], !entry.isNull {
-                guard let value = entry.value(as: Int.self) else { throw SessionError.typeMismatch(key: key, expected: "an integer") }
-                current = value
+            if let entry = state.envelope.entries[key] {
+                if let value = entry.intValue {
+                    current = value
+                } else if !entry.isNull {
+                    throw SessionError.typeMismatch(key: key, expected: "an integer")
+                }
             }
             let (sum, overflow) = current.addingReportingOverflow(amount)
             guard !overflow else { throw SessionError.overflow(key: key) }

@@ -32,7 +32,7 @@ extension Session {
                 state.id = candidate
                 state.isTombstoned = true
             case nil:
-                break
+                state.id = .random()
             }
         }
         if stored == nil { report(.unknownID(SessionFingerprint(candidate))) }
@@ -154,7 +154,7 @@ extension Session {
             if outcome.wrote || outcome.touched { state.lastActivity = now }
             if outcome.wrote {
                 state.operations.removeFirst(min(plan.operationCount, state.operations.count))
-                state.isDirty = !state.operations.isEmpty
+                state.isDirty = state.changeCount != plan.changeCount
                 state.version = version
             }
             state.storedID = outcome.isStored ? plan.id : nil
@@ -169,6 +169,7 @@ extension Session {
         var retiring: [Retirement]
         var cookieRenewed: Bool
         var operationCount: Int
+        var changeCount: Int
         var payload: [UInt8]?
         var touch = false
     }
@@ -194,7 +195,8 @@ extension Session {
                 version: state.version,
                 retiring: state.retiring,
                 cookieRenewed: cookieRenewed,
-                operationCount: state.operations.count
+                operationCount: state.operations.count,
+                changeCount: state.changeCount
             )
             if state.isDirty {
                 plan.payload = try encode(state.envelope)
@@ -217,7 +219,7 @@ extension Session {
     /// request's changes after each lost race. Returns the new version (0 from other drivers),
     /// or nil when the session was destroyed meanwhile and the changes must be dropped.
     private func write(_ plan: SavePlan, payload: [UInt8]) async throws -> UInt64? {
-        guard let atomic = driver as? any AtomicSessionDriver else {
+        guard let atomic = atomicDriver else {
             try await call("write") { try await self.driver.write(plan.id, payload: payload) }
             return 0
         }
@@ -240,7 +242,9 @@ extension Session {
             case .missing:
                 return nil
             case .conflict:
-                guard let (latest, merged) = try await latestWithChanges(plan.id) else { return nil }
+                // A session never stored keeps no log to replay: only a colliding random ID
+                // (2^-192) could meet another writer here, and then its changes are dropped.
+                guard plan.storedID != nil, let (latest, merged) = try await latestWithChanges(plan.id) else { return nil }
                 payload = merged
                 expected = latest
             }
@@ -274,7 +278,7 @@ extension Session {
             return
         }
         let tombstone = SessionEnvelope.tombstone(until: now.addingTimeInterval(Double(config.tombstoneLifetime)))
-        guard retirement.carriesData, let atomic = driver as? any AtomicSessionDriver, var expected = retirement.version else {
+        guard retirement.carriesData, let atomic = atomicDriver, var expected = retirement.version else {
             try await call("write") { try await self.driver.write(retirement.id, payload: tombstone) }
             return
         }

@@ -27,6 +27,8 @@ public final class Session: Sendable {
     public let driverName: String
 
     let driver: any SessionDriver
+    /// The same driver when it can write conditionally.
+    let atomicDriver: (any AtomicSessionDriver)?
     let config: SessionConfig
     let clock: SessionClock
     let report: SessionEventObserver
@@ -48,7 +50,12 @@ public final class Session: Sendable {
         /// This request's view: what it loaded with its own changes applied.
         var envelope: SessionEnvelope
         /// This request's changes since it loaded, to re-apply on top of a newer stored state.
+        /// Kept only for a session the store holds (or that has not started): a new session's ID
+        /// has not gone out yet, so no other writer can meet it at save.
         var operations: [SessionOperation] = []
+        /// How many changes were recorded, logged or not: a save compares it to learn whether
+        /// more came in while it wrote.
+        var changeCount = 0
         /// The store's last-activity time at load, for touch throttling.
         var lastActivity: Date?
         var isStarted = false
@@ -74,7 +81,7 @@ public final class Session: Sendable {
         name: String,
         id: SessionIdentifier?,
         driverName: String,
-        driver: any SessionDriver,
+        driver: ResolvedDriver,
         config: SessionConfig,
         clock: SessionClock,
         report: @escaping SessionEventObserver,
@@ -82,7 +89,8 @@ public final class Session: Sendable {
     ) {
         self.name = name
         self.driverName = driverName
-        self.driver = driver
+        self.driver = driver.driver
+        self.atomicDriver = driver.atomic
         self.config = config
         self.clock = clock
         self.report = report
@@ -90,7 +98,8 @@ public final class Session: Sendable {
         let now = clock.now
         self.state = Locked(
             State(
-                id: .random(),
+                // A presented ID stands in until `start()` adopts it or draws a fresh one.
+                id: id ?? .random(),
                 candidateID: id,
                 envelope: SessionEnvelope(createdAt: now, cookieRenewedAt: now)
             )
@@ -119,7 +128,8 @@ public final class Session: Sendable {
 
     static func record(_ operations: [SessionOperation], in state: inout State) {
         for operation in operations { operation.apply(to: &state.envelope) }
-        state.operations.append(contentsOf: operations)
+        if state.storedID != nil || !state.isStarted { state.operations.append(contentsOf: operations) }
+        state.changeCount += 1
         state.isDirty = true
     }
 

@@ -17,16 +17,27 @@ enum SessionEntry: Sendable {
         }
     }
 
+    /// The value as an `Int`, or nil when it holds another type: ``value(as:)`` without the
+    /// generic decoder, for increments.
+    var intValue: Int? {
+        switch self {
+        case .stored(let bytes):
+            var reader = ByteReader(bytes)
+            guard (try? reader.byte()) == ValueCodec.Tag.int.rawValue, let number = try? reader.signedVarint() else { return nil }
+            return Int(exactly: number)
+        case .put(let value):
+            if let number = value as? Int { return number }
+            if case .int(let number) = value as? SessionValue { return number }
+            return self.value(as: Int.self)
+        }
+    }
+
     /// Whether the value is null (a nil optional or ``SessionValue/null``).
     var isNull: Bool {
         switch self {
         case .stored(let bytes): bytes.first == ValueCodec.Tag.null.rawValue
         case .put(let value): (value as? any EncodableOptional)?.isNone ?? (value as? SessionValue == .null)
         }
-    }
-
-    var sizeEstimate: Int {
-        if case .stored(let bytes) = self { bytes.count } else { 16 }
     }
 
     /// The value's encoded bytes.

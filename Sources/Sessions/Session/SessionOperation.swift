@@ -43,7 +43,7 @@ enum SessionOperation: Sendable {
         case .forget(let keys):
             for key in keys { envelope.entries[key] = nil }
         case .increment(let key, let amount):
-            let current = envelope.entries[key]?.value(as: Int.self) ?? 0
+            let current = envelope.entries[key]?.intValue ?? 0
             let (sum, overflow) = current.addingReportingOverflow(amount)
             envelope.entries[key] = .put(overflow ? (amount < 0 ? Int.min : Int.max) : sum)
         case .push(let key, let element):

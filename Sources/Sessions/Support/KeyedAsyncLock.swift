@@ -18,6 +18,13 @@ package final class KeyedAsyncLock<Key: Hashable & Sendable>: Sendable {
     }
 
     private func acquire(_ key: Key) async {
+        // A free key is taken at once, without a continuation (the common case).
+        let free = held.withLock { held in
+            guard held[key] == nil else { return false }
+            held[key] = []
+            return true
+        }
+        if free { return }
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let acquired = held.withLock { held in
                 guard held[key] != nil else {

@@ -1,0 +1,165 @@
+/// A session's values, keyed by string: the ones still in the stored payload, found by scanning
+/// its bytes, and the ones this request changed.
+///
+/// A request usually touches one or two keys of ten. Loading the stored values into a
+/// dictionary would make a `String` and a hash for every key on every request; instead the
+/// payload's entries are indexed as byte ranges, a lookup compares key bytes, and an encode
+/// copies unchanged entries back byte for byte. Changes live in a short list beside them.
+///
+/// Keys are unique: a payload that repeats a key does not decode.
+struct SessionEntries: Sendable, ExpressibleByDictionaryLiteral {
+    /// The payload the stored entries live in.
+    private var payload: [UInt8] = []
+    /// The stored entries, in payload order.
+    private var stored: [StoredEntry] = []
+    /// The keys this request changed, in the order first changed, and beside each its entry
+    /// (nil removes the key). Two arrays, so scanning the keys copies no entry.
+    private var changedKeys: [String] = []
+    private var changedEntries: [SessionEntry?] = []
+
+    /// Where one stored entry sits in the payload.
+    private struct StoredEntry: Sendable {
+        /// The first byte of the entry: its key's length prefix.
+        var start: Int
+        /// The key's UTF-8 bytes.
+        var key: Range<Int>
+        /// The value's tagged bytes; the entry ends where the value does.
+        var valueEnd: Int
+    }
+
+    init(dictionaryLiteral elements: (String, SessionEntry)...) {
+        for (key, entry) in elements { self[key] = entry }
+    }
+
+    /// Indexes `count` entries of `reader`'s payload, starting at its position, checking that
+    /// each key is valid UTF-8, each value is well formed, and no key repeats.
+    init(count: Int, from reader: inout ByteReader, payload: [UInt8]) throws(PayloadError) {
+        self.payload = payload
+        stored.reserveCapacity(count)
+        for _ in 0..<count {
+            let start = reader.index
+            let key = try reader.blob()
+            try ByteReader.checkUTF8(key)
+            try ValueCodec.skip(&reader)
+            stored.append(StoredEntry(start: start, key: key.indices, valueEnd: reader.index))
+        }
+        try checkUniqueKeys()
+    }
+
+    /// The entry under `key`, or nil when there is none. Setting nil removes the key.
+    subscript(key: String) -> SessionEntry? {
+        get {
+            if let change = changedKeys.firstIndex(of: key) { return changedEntries[change] }
+            guard let index = storedIndex(of: key) else { return nil }
+            let entry = stored[index]
+            return .stored(payload[entry.key.upperBound..<entry.valueEnd])
+        }
+        set {
+            if let change = changedKeys.firstIndex(of: key) {
+                changedEntries[change] = newValue
+            } else {
+                changedKeys.append(key)
+                changedEntries.append(newValue)
+            }
+        }
+    }
+
+    /// Removes every entry.
+    mutating func removeAll() {
+        self = [:]
+    }
+
+    /// Whether no key holds a value.
+    var isEmpty: Bool {
+        var empty = true
+        forEachEntry { _, _ in empty = false }
+        return empty
+    }
+
+    /// Every key and value, in dynamic form through `transform`; nil results are left out.
+    func compactMapValues<Value>(_ transform: (SessionEntry) -> Value?) -> [String: Value] {
+        var result: [String: Value] = [:]
+        forEachEntry { key, entry in result[key()] = transform(entry) }
+        return result
+    }
+
+    /// Appends the entry count, then each entry (key, tagged value) to `writer`. Unchanged
+    /// stored entries are copied as they are, in runs.
+    /// - Throws: ``SessionError/unencodable(key:reason:)`` for a changed value that cannot be encoded.
+    func write(into writer: inout ByteWriter) throws {
+        var count = 0
+        forEachEntry { _, _ in count += 1 }
+        writer.varint(UInt64(count))
+        var run: Range<Int>?
+        for entry in stored where !isChanged(entry) {
+            if let current = run, current.upperBound == entry.start {
+                run = current.lowerBound..<entry.valueEnd
+            } else {
+                if let current = run { writer.bytes.append(contentsOf: payload[current]) }
+                run = entry.start..<entry.valueEnd
+            }
+        }
+        if let run { writer.bytes.append(contentsOf: payload[run]) }
+        for index in changedKeys.indices where changedEntries[index] != nil {
+            writer.string(changedKeys[index])
+            try changedEntries[index]?.write(into: &writer, key: changedKeys[index])
+        }
+    }
+
+    /// A guess of the encoded size, for reserving capacity: the stored payload and ~32 bytes
+    /// per change.
+    var sizeEstimate: Int {
+        payload.count + 32 * changedKeys.count
+    }
+
+    // MARK: - Finding entries
+
+    /// Calls `body` with each key (made into a `String` only when asked for) and value present.
+    private func forEachEntry(_ body: (() -> String, SessionEntry) -> Void) {
+        for entry in stored where !isChanged(entry) {
+            body({ String(decoding: payload[entry.key], as: UTF8.self) }, .stored(payload[entry.key.upperBound..<entry.valueEnd]))
+        }
+        for (key, entry) in zip(changedKeys, changedEntries) {
+            if let entry { body({ key }, entry) }
+        }
+    }
+
+    /// Whether this request changed (or removed) the stored entry's key.
+    private func isChanged(_ entry: StoredEntry) -> Bool {
+        changedKeys.contains { Self.key($0, equals: payload[entry.key]) }
+    }
+
+    private func storedIndex(of key: String) -> Int? {
+        stored.firstIndex { Self.key(key, equals: payload[$0.key]) }
+    }
+
+    private static func key(_ key: String, equals bytes: ArraySlice<UInt8>) -> Bool {
+        bytes.withUnsafeBufferPointer { stored in
+            key.utf8.withContiguousStorageIfAvailable { equal($0, stored) } ?? key.utf8.elementsEqual(stored)
+        }
+    }
+
+    private static func equal(_ left: UnsafeBufferPointer<UInt8>, _ right: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard left.count == right.count else { return false }
+        for index in 0..<left.count where left[index] != right[index] { return false }
+        return true
+    }
+
+    // MARK: - Checks
+
+    private func checkUniqueKeys() throws(PayloadError) {
+        guard stored.count <= 16 else {
+            var seen = Set<ArraySlice<UInt8>>(minimumCapacity: stored.count)
+            for entry in stored where !seen.insert(payload[entry.key]).inserted { throw .malformed("repeated key") }
+            return
+        }
+        try payload.withUnsafeBufferPointer { (bytes) throws(PayloadError) in
+            for (offset, entry) in stored.enumerated() {
+                let key = UnsafeBufferPointer(rebasing: bytes[entry.key])
+                for other in stored[(offset + 1)...] where Self.equal(key, UnsafeBufferPointer(rebasing: bytes[other.key])) {
+                    throw .malformed("repeated key")
+                }
+            }
+        }
+    }
+}
