@@ -158,6 +158,47 @@ struct FileDriverProcessTests {
         }
     }
 
+    @Test("reads in this process, taking no lock, see only whole sessions while another process rewrites them")
+    func readsDuringWritesOfAnotherProcess() async throws {
+        guard let tool = Self.requireTool() else { return }
+        try await Self.withFolder { folder in
+            let writer = try Self.launch(tool, ["write-loop", folder])
+            defer {
+                if writer.isRunning { kill(writer.processIdentifier, SIGKILL) }
+            }
+            let store = FileSessionDriver(folder: folder, lifetime: .seconds(3_600))
+            let clock = ContinuousClock()
+            // Until the writer has written every session once.
+            let ready = clock.now.advanced(by: .seconds(10))
+            while try await Self.missingSessions(store) > 0, clock.now < ready {
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            #expect(try await Self.missingSessions(store) == 0, "the write loop did not write every session")
+
+            // Checked afterwards, so the reads follow each other closely.
+            var payloads: [[UInt8]?] = []
+            let end = clock.now.advanced(by: .seconds(1))
+            while clock.now < end {
+                for id in Self.writeLoopIDs { payloads.append(try await store.read(id)?.payload) }
+            }
+            #expect(writer.isRunning, "the write loop stopped by itself (status \(writer.terminationStatus))")
+            let torn = payloads.count { $0.map(Self.isSelfConsistent) != true }
+            #expect(torn == 0, "\(torn) of \(payloads.count) reads found no whole session")
+        }
+    }
+
+    /// The sessions the tool's `write-loop` rewrites (`StressTool.writeLoopIDs`).
+    static let writeLoopIDs: [SessionIdentifier] = (0..<6).compactMap {
+        SessionIdentifier(validating: String(repeating: "W", count: 31) + String($0))
+    }
+
+    /// How many of the write loop's sessions do not read as a session.
+    static func missingSessions(_ store: FileSessionDriver) async throws -> Int {
+        var missing = 0
+        for id in Self.writeLoopIDs where try await store.read(id) == nil { missing += 1 }
+        return missing
+    }
+
     @Test("a session lock held by another process excludes this one, survives gc, and is freed when that process dies")
     func lockAcrossProcesses() async throws {
         guard let tool = Self.requireTool() else { return }
@@ -210,10 +251,16 @@ struct FileDriverProcessTests {
         guard bytes.count >= 9 else { return false }
         let length = Int(littleEndian(bytes[0..<4]))
         guard bytes.count == length + 9 else { return false }
-        let fill = bytes[4]
-        guard bytes[5..<(5 + length)].allSatisfy({ $0 == fill }) else { return false }
-        let checksum = bytes[0..<(5 + length)].reduce(2_166_136_261 as UInt32) { ($0 ^ UInt32($1)) &* 16_777_619 }
-        return checksum == littleEndian(bytes[(5 + length)...])
+        // One plain loop over a buffer: fast enough in a debug build for thousands of payloads.
+        return bytes.withUnsafeBufferPointer { buffer in
+            let fill = buffer[4]
+            var checksum: UInt32 = 2_166_136_261
+            for index in 0..<(5 + length) {
+                if index > 4 && buffer[index] != fill { return false }
+                checksum = (checksum ^ UInt32(buffer[index])) &* 16_777_619
+            }
+            return checksum == littleEndian(bytes[(5 + length)...])
+        }
     }
 
     static func littleEndian(_ bytes: ArraySlice<UInt8>) -> UInt32 {

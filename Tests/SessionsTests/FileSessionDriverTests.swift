@@ -79,6 +79,11 @@ private func fileTestTemporaryFiles(_ folder: String) -> [String] {
 
 private let fileTestAncient = Date(timeIntervalSince1970: 1_000)
 
+/// The bytes of the file at `path`.
+private func fileTestBytes(_ path: String) throws -> [UInt8] {
+    try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
+}
+
 @Suite("FileSessionDriver")
 struct FileSessionDriverTests {
     private let clock = FileTestClock()
@@ -459,6 +464,8 @@ struct FileSessionDriverTests {
                 let folder = root + "/sessions"
                 let store = driver(folder)
                 try await store.write(id, payload: [1, 2, 3])
+                // Neither an in-place write (the file) nor a new file (the folder) is allowed.
+                #expect(chmod(folder + "/" + id.description, 0o400) == 0)
                 #expect(chmod(folder, 0o500) == 0)
                 let error = await #expect(throws: FileSessionDriverError.self) {
                     try await store.write(id, payload: [9, 9, 9])
@@ -467,6 +474,7 @@ struct FileSessionDriverTests {
                 #expect(!text.contains(id.description))
                 #expect(text.contains(String(cString: strerror(EACCES))))
                 #expect(chmod(folder, 0o700) == 0)
+                #expect(chmod(folder + "/" + id.description, 0o600) == 0)
                 #expect(try await store.read(id)?.payload == [1, 2, 3])
                 #expect(fileTestTemporaryFiles(folder).isEmpty)
             }
@@ -509,20 +517,30 @@ struct FileSessionDriverTests {
         #expect(tooLarge.description.contains("10"))
     }
 
-    @Test("a file larger than the cap makes read throw instead of loading it")
+    @Test("a file with slots over the cap reads as no session unloaded; a payload over the limit throws")
     func oversizedFile() async throws {
         try await withFileTestFolder { root async throws in
             let store = driver(root)
             let id = SessionIdentifier.random()
             let path = root + "/" + id.description
             try await store.write(id, payload: [])
-            // A sparse file whose payload (after the 12-byte header) is one byte over the default 16 MiB cap.
-            #expect(truncate(path, off_t(SessionFileHeader.size + store.maxFileBytes + 1)) == 0)
+            // A sparse file of two slots, each twice the largest the default 16 MiB cap lays out.
+            #expect(store.maximumSlotSize == 64 * 1024 * 1024)
+            #expect(truncate(path, off_t(4 * store.maximumSlotSize)) == 0)
             fileTestSetTime(path, clock.now)
-            let error = await #expect(throws: FileSessionDriverError.self) { try await store.read(id) }
-            #expect(error == .fileTooLarge(folder: root, size: store.maxFileBytes + 1, limit: store.maxFileBytes))
+            #expect(try await store.read(id) == nil)
+            #expect(try await store.touch(id) == false)
 
+            // Written under a larger limit, read under a smaller one.
+            try await store.write(id, payload: Array(repeating: 1, count: 200))
             var small = store
+            small.maxFileBytes = 100
+            await #expect(throws: FileSessionDriverError.fileTooLarge(folder: root, size: 200, limit: 100)) {
+                try await small.read(id)
+            }
+            try await store.write(id, payload: Array(repeating: 1, count: 600))  // slots of 2 KiB, over the cap of 512
+            #expect(try await small.read(id) == nil)
+
             small.maxFileBytes = 10
             await #expect(throws: FileSessionDriverError.self) {
                 try await small.write(id, payload: Array(repeating: 1, count: 11))
@@ -603,7 +621,7 @@ struct FileSessionDriverAtomicTests {
         FileSessionDriver(folder: folder, lifetime: lifetime, clock: time.clock)
     }
 
-    @Test("the file is SSF1, the version as 8 bytes little-endian, then the payload")
+    @Test("the file is SSF2: two 512-byte slots, the record in slot 0, slot 1 zeros")
     func fileFormat() async throws {
         try await withFileTestFolder { root async throws in
             let store = driver(root)
@@ -614,10 +632,30 @@ struct FileSessionDriverAtomicTests {
                 return
             }
             #expect(version != 0)
-            let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: root + "/" + id.description)))
-            let littleEndian = (0..<8).map { UInt8(truncatingIfNeeded: version >> UInt64($0 * 8)) }
-            #expect(bytes == Array("SSF1".utf8) + littleEndian + [7, 8, 9])
+            let bytes = try fileTestBytes(root + "/" + id.description)
+            #expect(bytes.count == 1024)
+            let littleEndian = { (value: UInt64, count: Int) in (0..<count).map { UInt8(truncatingIfNeeded: value >> UInt64($0 * 8)) } }
+            let header = Array("SSF2".utf8) + littleEndian(1, 8) + littleEndian(version, 8) + littleEndian(3, 4)
+            let checksum = CRC32C.checksum(header + [7, 8, 9])
+            #expect(Array(bytes[0..<31]) == header + littleEndian(UInt64(checksum), 4) + [7, 8, 9])
+            #expect(bytes[31...].allSatisfy { $0 == 0 })
             #expect(try await store.read(id) == StoredSession(payload: [7, 8, 9], lastActivity: time.now, version: version))
+        }
+    }
+
+    @Test("CRC-32C matches its published check value")
+    func crc32c() {
+        #expect(CRC32C.checksum(Array("123456789".utf8)) == 0xE306_9283)
+        #expect(CRC32C.checksum([UInt8]()) == 0)
+        #expect(CRC32C.checksum([UInt8](repeating: 0, count: 32)) == 0x8A91_36AA)
+        // Every length around the eight-byte steps agrees with a byte at a time.
+        let bytes = (0..<40).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }
+        for count in 0...bytes.count {
+            let slow = bytes[0..<count].reduce(UInt32.max) { crc, byte in
+                (0..<8).reduce(crc ^ UInt32(byte)) { value, _ in (value >> 1) ^ (value & 1 == 0 ? 0 : 0x82F6_3B78) }
+            }
+            #expect(CRC32C.checksum(bytes[0..<count]) == ~slow, "length \(count)")
+            #expect(CRC32C.update(CRC32C.checksum(bytes[0..<(count / 2)]), with: bytes[(count / 2)..<count]) == ~slow)
         }
     }
 
@@ -695,15 +733,22 @@ struct FileSessionDriverAtomicTests {
         }
     }
 
-    @Test("a headerless, foreign or truncated file under an ID reads as no session")
+    @Test("a foreign, old-format or truncated file under an ID reads as no session")
     func headerlessFiles() async throws {
         try await withFileTestFolder { root async throws in
             let store = driver(root)
+            let record = SessionFileRecord(sequence: 1, version: 5, payload: [1, 2, 3])
+            let whole = SessionFileLayout(forPayloadCount: 3).file(holding: record)
             let cases: [[UInt8]] = [
                 Array("a:1:{s:3:\"php\";}".utf8),  // another framework's session
                 [],  // empty
-                Array("SSF1".utf8) + [1, 2, 3],  // cut inside the header
-                Array("SSF2".utf8) + [UInt8](repeating: 1, count: 8) + [9],  // another format
+                Array("SSF1".utf8) + [UInt8](repeating: 1, count: 8) + [9],  // the previous format
+                Array("SSF2".utf8) + [1, 2, 3],  // cut inside the header
+                Array(whole[0..<1000]),  // cut: slots of 500 bytes are no layout
+                Array(whole[0..<(whole.count - 1)]),  // cut by a byte: odd
+                record.encoded,  // one record without its slots
+                [UInt8](repeating: 0, count: 1024),  // a layout, but no record
+                [UInt8](repeating: 0x53, count: 2048),  // a layout of foreign bytes
             ]
             for bytes in cases {
                 let id = SessionIdentifier.random()
@@ -713,12 +758,13 @@ struct FileSessionDriverAtomicTests {
                 #expect(try await store.read(id) == nil)
                 #expect(try await store.touch(id) == false)
                 // Not a live session: a create replaces it, a versioned write does not.
-                #expect(try await store.write(id, payload: [1], ifVersion: 0) == .missing)
+                #expect(try await store.write(id, payload: [1], ifVersion: 5) == .missing)
                 guard case .written(let version) = try await store.write(id, payload: [1], ifVersion: nil) else {
                     Issue.record("a create over a foreign file did not write")
                     continue
                 }
                 #expect(try await store.read(id)?.version == version)
+                #expect(try fileTestBytes(path).count == 1024)
             }
 
             // An expired foreign file under an ID is collected like a session file.
@@ -851,8 +897,8 @@ struct FileSessionDriverAtomicTests {
                     waiterSeen = locks.split(separator: "\n").contains { $0.contains("->") && $0.contains(":\(inode) ") }
                     if !waiterSeen { usleep(5_000) }
                 }
-                let bytes = try? [UInt8](Data(contentsOf: URL(fileURLWithPath: sessionPath)))
-                observed.withLock { $0 = (waiterSeen, bytes.map { Array($0.suffix(1)) }) }
+                let payload = fileTestStoredPayload(sessionPath)
+                observed.withLock { $0 = (waiterSeen, payload) }
                 // Removed while held, as gc does, then released: the writer now holds a stale file.
                 _ = unlink(lockPath)
                 _ = close(holder)
@@ -967,4 +1013,339 @@ struct FileSessionDriverAtomicTests {
             }.run(check)
         }
     }
+}
+
+// MARK: - Slots
+
+/// Writes `bytes` into the file at `path` at `offset`, in place, keeping its modification time.
+private func fileTestOverwrite(_ path: String, at offset: Int, with bytes: [UInt8]) {
+    let fd = open(path, O_WRONLY | O_CLOEXEC)
+    #expect(fd >= 0, "open failed for \(path)")
+    var info = stat()
+    #expect(fstat(fd, &info) == 0)
+    let written = bytes.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, off_t(offset)) }
+    #expect(written == bytes.count)
+    let modified = FileSessionDriver.modificationTime(info)
+    #expect(futimens(fd, [modified, modified]) == 0)
+    #expect(close(fd) == 0)
+}
+
+/// The payload of the session stored in the file at `path`, parsed by hand; nil when none.
+private func fileTestStoredPayload(_ path: String) -> [UInt8]? {
+    guard let bytes = try? fileTestBytes(path),
+        let layout = SessionFileLayout(fileSize: bytes.count, maximumSlotSize: .max)
+    else { return nil }
+    return layout.winner(in: bytes)?.record.payload
+}
+
+/// A payload that proves it is whole, as the stress tool writes them: a 4-byte little-endian
+/// length `n`, a fill byte, `n` copies of it, and a 4-byte little-endian FNV-1a checksum.
+private func fileTestSelfCheckingPayload(length: Int, fill: UInt8) -> [UInt8] {
+    let count = (0..<4).map { UInt8(truncatingIfNeeded: length >> ($0 * 8)) }
+    let body = count + [fill] + [UInt8](repeating: fill, count: length)
+    let sum = body.reduce(2_166_136_261 as UInt32) { ($0 ^ UInt32($1)) &* 16_777_619 }
+    return body + (0..<4).map { UInt8(truncatingIfNeeded: sum >> UInt32($0 * 8)) }
+}
+
+@Suite("FileSessionDriver slots")
+struct FileSessionDriverSlotTests {
+    private let time = ManualClock()
+    let lifetime = Duration.seconds(120)
+
+    private func driver(_ folder: String) -> FileSessionDriver {
+        FileSessionDriver(folder: folder, lifetime: lifetime, clock: time.clock)
+    }
+
+    /// The sequence and payload of the whole record in each slot of the file at `path`.
+    private func slots(_ path: String) throws -> [(sequence: UInt64, payload: [UInt8])?] {
+        let bytes = try fileTestBytes(path)
+        let layout = try #require(SessionFileLayout(fileSize: bytes.count, maximumSlotSize: .max))
+        return (0..<2).map { index in
+            SessionFileRecord(decoding: layout.slot(index, of: bytes)).map { ($0.sequence, $0.payload) }
+        }
+    }
+
+    @Test("writes alternate slots in place with rising sequences, and a read takes the higher one")
+    func writesAlternateSlots() async throws {
+        try await withFileTestFolder { root async throws in
+            let store = driver(root)
+            let id = SessionIdentifier.random()
+            let path = root + "/" + id.description
+            try await store.write(id, payload: [1])
+            let inode = fileTestInode(path)
+            for round in 2...6 {
+                let stored = try #require(try await store.read(id))
+                let result = try await store.write(id, payload: [UInt8(round)], ifVersion: stored.version)
+                #expect(result != .conflict && result != .missing)
+                let slots = try slots(path)
+                let (newer, older) = round.isMultiple(of: 2) ? (1, 0) : (0, 1)
+                #expect(slots[newer]?.sequence == UInt64(round))
+                #expect(slots[newer]?.payload == [UInt8(round)])
+                #expect(slots[older]?.sequence == UInt64(round - 1))
+                #expect(try await store.read(id)?.payload == [UInt8(round)])
+            }
+            #expect(fileTestInode(path) == inode, "an in-place write replaced the file")
+            #expect(fileTestTemporaryFiles(root).isEmpty)
+
+            // Whichever slot holds it, the higher sequence wins.
+            let layout = SessionFileLayout(forPayloadCount: 1)
+            for (first, second) in [(UInt64(7), UInt64(8)), (9, 8)] {
+                fileTestOverwrite(path, at: 0, with: SessionFileRecord(sequence: first, version: first, payload: [0xA]).encoded)
+                fileTestOverwrite(path, at: layout.slotSize, with: SessionFileRecord(sequence: second, version: second, payload: [0xB]).encoded)
+                let stored = try #require(try await store.read(id))
+                #expect(stored.version == max(first, second))
+                #expect(stored.payload == (first > second ? [0xA] : [0xB]))
+            }
+        }
+    }
+
+    @Test("a torn slot is passed over: the other slot's whole payload reads, and the next write fills the torn one")
+    func tornSlot() async throws {
+        try await withFileTestFolder { root async throws in
+            let store = driver(root)
+            let id = SessionIdentifier.random()
+            let path = root + "/" + id.description
+            let old = [UInt8](repeating: 0x0D, count: 300)
+            let new = [UInt8](repeating: 0x1E, count: 280)
+            try await store.write(id, payload: old)  // slot 0
+            try await store.write(id, payload: new)  // slot 1
+            let layout = SessionFileLayout(forPayloadCount: old.count)
+            let pristine = try fileTestBytes(path)
+
+            // A write cut short in the loser: half of a newer record over the old one.
+            let cut = SessionFileRecord(sequence: 3, version: 3, payload: [UInt8](repeating: 0x2F, count: 250)).encoded
+            fileTestOverwrite(path, at: 0, with: Array(cut[0..<150]))
+            #expect(try await store.read(id)?.payload == new)
+            #expect(try await store.touch(id))
+
+            // The newest slot torn (one payload byte flipped): the older whole record reads.
+            #expect(FileManager.default.createFile(atPath: path, contents: Data(pristine)))
+            fileTestSetTime(path, time.now)
+            fileTestOverwrite(path, at: layout.slotSize + SessionFileRecord.headerSize + 100, with: [0xFF])
+            let survivor = try #require(try await store.read(id))
+            #expect(survivor.payload == old)
+
+            // The next write goes into the torn slot, never over the survivor.
+            guard case .written = try await store.write(id, payload: [4, 2], ifVersion: survivor.version) else {
+                Issue.record("a write over a torn slot did not write")
+                return
+            }
+            let slots = try slots(path)
+            #expect(slots[0]?.payload == old)
+            #expect(slots[1]?.payload == [4, 2])
+            #expect(try await store.read(id)?.payload == [4, 2])
+        }
+    }
+
+    @Test("both slots torn: no session, never a crash; a create lays the file out anew")
+    func bothSlotsTorn() async throws {
+        try await withFileTestFolder { root async throws in
+            let store = driver(root)
+            let id = SessionIdentifier.random()
+            let path = root + "/" + id.description
+            try await store.write(id, payload: [1, 2, 3])
+            let stored = try #require(try await store.read(id))
+            try await store.write(id, payload: [4, 5, 6])
+            let layout = SessionFileLayout(forPayloadCount: 3)
+            for offset in [0, layout.slotSize] {
+                // A length past the slot's end in one, a wrong checksum in the other.
+                fileTestOverwrite(path, at: offset + 20, with: offset == 0 ? [0xFF, 0xFF, 0xFF, 0x7F] : [0, 0, 0, 0])
+            }
+            #expect(try await store.read(id) == nil)
+            #expect(try await store.touch(id) == false)
+            #expect(try await store.write(id, payload: [7], ifVersion: stored.version) == .missing)
+            guard case .written = try await store.write(id, payload: [8], ifVersion: nil) else {
+                Issue.record("a create over a torn file did not write")
+                return
+            }
+            #expect(try await store.read(id)?.payload == [8])
+            #expect(try slots(path)[0]?.sequence == 1)
+        }
+    }
+
+    @Test("a payload that outgrows its slots, or shrinks far below them, gets a new file; a smaller one stays in place")
+    func relayout() async throws {
+        try await withFileTestFolder { root async throws in
+            let store = driver(root)
+            let id = SessionIdentifier.random()
+            let path = root + "/" + id.description
+            let sizes: [(payload: Int, fileSize: Int, inPlace: Bool)] = [
+                (400, 2048, false),  // created: slots of 1 KiB
+                (10, 2048, true),  // shrinks in place: the length field, not the file, tells
+                (996, 2048, true),  // exactly fills a slot
+                (997, 8192, false),  // one byte over: laid out anew, slots of 4 KiB
+                (2_000, 8192, true),
+                (500, 8192, true),  // a fresh file would have 2 KiB slots, half: kept
+                (450, 2048, false),  // a fresh file would have 1 KiB slots, a quarter: shrunk
+            ]
+            var inode = fileTestInode(path)
+            for (index, size) in sizes.enumerated() {
+                let payload = (0..<size.payload).map { UInt8(truncatingIfNeeded: $0 &+ index) }
+                try await store.write(id, payload: payload)
+                #expect(try await store.read(id)?.payload == payload, "payload \(size.payload)")
+                #expect(try fileTestBytes(path).count == size.fileSize, "payload \(size.payload)")
+                let now = fileTestInode(path)
+                #expect((now == inode) == size.inPlace, "payload \(size.payload)")
+                inode = now
+            }
+            #expect(fileTestTemporaryFiles(root).isEmpty)
+        }
+    }
+
+    @Test("payloads at each size boundary store and read back, fresh and in place")
+    func sizeBoundaries() async throws {
+        try await withFileTestFolder { root async throws in
+            let store = driver(root)
+            let header = SessionFileRecord.headerSize
+            #expect(SessionFileLayout.slotSize(forPayloadCount: 0) == 512)
+            #expect(SessionFileLayout.slotSize(forPayloadCount: 256 - header) == 512)
+            #expect(SessionFileLayout.slotSize(forPayloadCount: 257 - header) == 1024)
+            #expect(SessionFileLayout.slotSize(forPayloadCount: 16 * 1024 * 1024) == 64 * 1024 * 1024)
+            #expect(SessionFileLayout.slotSize(forPayloadCount: .max) == 4 * SessionFileLayout.largestPayload)
+            for count in [0, 1, 256 - header, 257 - header, 512 - header, 513 - header, 1024 - header, 1025 - header, 8192] {
+                let payload = (0..<count).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+                let fresh = SessionIdentifier.random()
+                try await store.write(fresh, payload: payload)
+                #expect(try await store.read(fresh)?.payload == payload, "fresh \(count)")
+                #expect(try fileTestBytes(root + "/" + fresh.description).count == 2 * SessionFileLayout.slotSize(forPayloadCount: count))
+
+                // Over a file of 512-byte slots: in place while the record fits one.
+                let small = SessionIdentifier.random()
+                try await store.write(small, payload: [])
+                let inode = fileTestInode(root + "/" + small.description)
+                try await store.write(small, payload: payload)
+                #expect(try await store.read(small)?.payload == payload, "over small \(count)")
+                #expect((fileTestInode(root + "/" + small.description) == inode) == (header + count <= 512), "over small \(count)")
+            }
+        }
+    }
+
+    @Test("a sequence at its end starts a new file at 1")
+    func sequenceEnd() async throws {
+        try await withFileTestFolder { root async throws in
+            let store = driver(root)
+            let id = SessionIdentifier.random()
+            let path = root + "/" + id.description
+            try await store.write(id, payload: [1])
+            fileTestOverwrite(path, at: 0, with: SessionFileRecord(sequence: .max, version: 77, payload: [2]).encoded)
+            #expect(try await store.read(id)?.version == 77)
+            guard case .written = try await store.write(id, payload: [3], ifVersion: 77) else {
+                Issue.record("a write after the last sequence did not write")
+                return
+            }
+            #expect(try await store.read(id)?.payload == [3])
+            #expect(try slots(path)[0]?.sequence == 1)
+        }
+    }
+
+    @Test("a symbolic link at a session's path is never followed: reading throws, a write replaces it")
+    func symbolicLink() async throws {
+        try await withFileTestFolder { root async throws in
+            let folder = root + "/sessions"
+            let store = driver(folder)
+            let id = SessionIdentifier.random()
+            let outside = SessionIdentifier.random()
+            let target = root + "/" + outside.description
+            try await driver(root).write(outside, payload: [1])
+            let original = try fileTestBytes(target)
+            try await store.open()
+            try FileManager.default.createSymbolicLink(atPath: folder + "/" + id.description, withDestinationPath: target)
+
+            await #expect(throws: FileSessionDriverError.notAFile(operation: "read a session file", folder: folder)) {
+                try await store.read(id)
+            }
+            await #expect(throws: FileSessionDriverError.self) { try await store.touch(id) }
+            #expect(try await store.write(id, payload: [2], ifVersion: 1) == .missing)
+            try await store.write(id, payload: [3])
+            #expect(try fileTestBytes(target) == original)
+            #expect(try await store.read(id)?.payload == [3])
+            #expect((try? FileManager.default.destinationOfSymbolicLink(atPath: folder + "/" + id.description)) == nil)
+        }
+    }
+
+    @Test("4 readers never see a torn payload while a writer rewrites the session 400 times")
+    func concurrentReadersSeeWholePayloads() async throws {
+        try await withFileTestFolder { root async throws in
+            // The clock is a year ahead of the real time: between a write's pwrite and its
+            // futimens the file looks expired, and a read must check again under the lock.
+            let store = driver(root)
+            let id = SessionIdentifier.random()
+            try await store.write(id, payload: fileTestSelfCheckingPayload(length: 100, fill: 0))
+            let writes = 400
+            let done = Locked(false)
+            try await withThrowingTaskGroup(of: (reads: Int, bad: Int).self) { group in
+                group.addTask {
+                    defer { done.withLock { $0 = true } }
+                    for round in 1...writes {
+                        // Mostly in place, now and then across a slot size (a new file).
+                        let length = round.isMultiple(of: 50) ? 20_000 : Int.random(in: 0...4_000)
+                        let payload = fileTestSelfCheckingPayload(length: length, fill: UInt8(truncatingIfNeeded: round))
+                        if round.isMultiple(of: 2) {
+                            try await store.write(id, payload: payload)
+                        } else {
+                            let version = try await store.read(id)?.version
+                            _ = try await store.write(id, payload: payload, ifVersion: version)
+                        }
+                    }
+                    return (0, 0)
+                }
+                for _ in 0..<4 {
+                    group.addTask {
+                        var reads = 0
+                        var bad = 0
+                        while !done.withLock({ $0 }) || reads == 0 {
+                            let payload = try await store.read(id)?.payload
+                            if payload.map(FileDriverProcessTests.isSelfConsistent) != true { bad += 1 }
+                            reads += 1
+                            if reads.isMultiple(of: 16) { await Task.yield() }
+                        }
+                        return (reads, bad)
+                    }
+                }
+                var reads = 0
+                for try await result in group {
+                    reads += result.reads
+                    #expect(result.bad == 0, "\(result.bad) of \(result.reads) reads were torn or missing")
+                }
+                #expect(reads >= 4)
+            }
+            #expect(fileTestTemporaryFiles(root).isEmpty)
+        }
+    }
+
+    #if os(Linux)
+    @Test("a read that finds no whole slot reads again under the record lock")
+    func lockedReread() async throws {
+        try await withFileTestFolder { root async throws in
+            let store = driver(root)
+            let id = SessionIdentifier.random()
+            let path = root + "/" + id.description
+            let lockPath = root + "/.lock-" + id.description
+            try await store.write(id, payload: [1, 2, 3])
+            let whole = try fileTestBytes(path)
+            // Both slots unreadable, as a read racing two writes would see them.
+            fileTestOverwrite(path, at: 0, with: [UInt8](repeating: 0xEE, count: whole.count))
+            let inode = try #require(fileTestInode(lockPath))
+            let holder = fileTestHoldForeignLock(lockPath)
+
+            // A writer holding the lock finishes its write, then lets go (see
+            // writerWaitsAndFollowsRemovedLockFile for why this runs on its own thread).
+            let waiterSeen = Locked(false)
+            let releaser = Thread {
+                var seen = false
+                for _ in 0..<1_000 where !seen {
+                    let locks = (try? String(contentsOfFile: "/proc/locks", encoding: .utf8)) ?? ""
+                    seen = locks.split(separator: "\n").contains { $0.contains("->") && $0.contains(":\(inode) ") }
+                    if !seen { usleep(5_000) }
+                }
+                waiterSeen.withLock { $0 = seen }
+                fileTestOverwrite(path, at: 0, with: whole)
+                _ = close(holder)
+            }
+            releaser.start()
+            #expect(try await store.read(id)?.payload == [1, 2, 3])
+            #expect(waiterSeen.withLock { $0 }, "the read was never seen waiting on the lock file")
+        }
+    }
+    #endif
 }

@@ -13,29 +13,49 @@ import Foundation
 ///   type, so no path is ever built from unchecked text. The folder is created (mode 0700, with
 ///   any missing parent folders) by ``open()``, or by the first write when `open` was not called;
 ///   every file the driver creates has mode 0600.
-/// - File format: the 4 bytes `SSF1`, the session's version as 8 bytes little-endian, then the
-///   payload. A file under an ID that does not start with that header (written by something
-///   else, or cut short) reads as no session; ``gc()`` removes it once it has expired like any
-///   session file.
+/// - File format `SSF2`: two slots of equal size S, slot 0 at offset 0 and slot 1 at offset S,
+///   and the file exactly 2·S bytes long. Each slot holds zeros or a record: the 4 bytes `SSF2`,
+///   a sequence number, the session's version (both 8 bytes little-endian), the payload's length
+///   (4 bytes little-endian), a CRC-32C of those fields and the payload, then the payload. The
+///   session is the slot whose record is whole (its checksum matches) with the higher sequence.
+///   S is the smallest power of two of at least 512 bytes and twice the record, so a payload
+///   can double before the file is laid out anew. A file under an ID without a whole record in
+///   that layout (written by something else, or an older format) reads as no session; ``gc()``
+///   removes it once it has expired like any session file.
 /// - Versions: every write, conditional or not, stores a fresh random nonzero 64-bit version
 ///   from the system's random number generator, so processes sharing the folder never hand out
 ///   the same one (with overwhelming probability). ``touch(_:)`` keeps the version.
-/// - Writes are atomic: the file goes to a temporary file in the same folder
-///   (`.tmp-<id>-<random hex>`), whose modification time is set to the clock's `now`, and the
-///   temporary file is then renamed over the session's file. A reader sees the old file or the
-///   new one, never a mix, and a failed or killed write leaves the previous file intact.
+/// - Writes go in place: a write reads the file, finds the current record, writes the new one
+///   into the *other* slot with the next sequence number (`pwrite`), and sets the modification
+///   time to the clock's `now`. When there is no file yet, it holds no whole record, or the
+///   payload outgrew the slots (or shrank so much that a fresh file would have slots a quarter
+///   their size or less), the write lays the file out anew instead: it writes a fresh file to a
+///   temporary file in the same folder (`.tmp-<id>-<random hex>`) and renames it over the
+///   session's file.
+/// - Crash safety: a write never touches the slot of the current record, so a write that is
+///   killed or fails midway leaves at most the other slot torn, and its checksum tells; the
+///   session reads as before. A killed re-layout leaves the old file and a temporary file that
+///   ``gc()`` removes.
+/// - Reads take no lock: one `pread` of the whole file, keeping the whole record with the higher
+///   sequence. The slot a write is not writing stays whole, so a reader sees the old record or
+///   the new one, never a mix. Only when a read finds no whole slot (two writes raced one read,
+///   or the file is damaged) or an expired file does it read once more under the session's
+///   record lock.
 /// - Writes, conditional writes and destroys of one session are serialised across threads and
 ///   processes: each holds a per-ID in-process lock and then a POSIX record lock
 ///   (`fcntl(F_SETLKW)`) on the lock file `.lock-<id>` beside the session. A conditional write
-///   compares the stored version under those locks. Reads and touches take no lock.
+///   compares the stored version under those locks. Reads and touches take no lock, but for
+///   the rare locked re-read above.
 /// - Session locks (``lock(_:lease:wait:)``) are POSIX record locks on `.block-<id>`, held for the
 ///   request; the operating system releases them when a process dies.
 /// - No fsync by default: a killed process cannot corrupt anything, but a power cut may lose the
 ///   last writes. With `files_fsync` (``SessionConfig/filesFsync``) each write fsyncs the file
-///   before the rename and the folder after it.
+///   it wrote (before the rename when it laid the file out anew, and then the folder too).
 /// - A session expires when its file's modification time plus the lifetime is before the clock's
 ///   `now` (exactly at the lifetime it is still readable, as in Laravel). ``touch(_:)`` renews it
-///   by setting the modification time; a write renews it by rewriting the file.
+///   by setting the modification time; a write renews it by setting it too.
+/// - Symbolic links at a session's path are never followed: reading one throws, and a write
+///   replaces it with a session file.
 /// - ``gc()`` removes only regular files whose names it made: expired session files, stale
 ///   temporary files left by a crashed writer, and lock files nobody holds whose session is gone.
 ///   It never deletes anything else in the folder (other files, folders, symbolic links,
@@ -66,9 +86,11 @@ public struct FileSessionDriver: AtomicSessionDriver {
     /// How old a temporary file left by a failed or crashed write must be before ``gc()``
     /// removes it. Default 10 minutes.
     public var tempGracePeriod: Duration = .seconds(600)
-    /// The largest payload ``read(_:)`` loads and a write stores, in bytes (the file's 12-byte
-    /// header is not counted); larger ones throw
-    /// ``FileSessionDriverError/fileTooLarge(folder:size:limit:)``. Default 16 MiB.
+    /// The largest payload ``read(_:)`` returns and a write stores, in bytes (the record's header
+    /// is not counted); larger ones throw
+    /// ``FileSessionDriverError/fileTooLarge(folder:size:limit:)``. A file with slots larger than
+    /// a write of this many bytes lays out reads as no session, without being loaded. Default
+    /// 16 MiB; payloads over 1 GiB are refused whatever the limit.
     public var maxFileBytes: Int = 16 * 1024 * 1024
 
     /// The prefix of temporary files' names.
@@ -115,63 +137,53 @@ public struct FileSessionDriver: AtomicSessionDriver {
     }
 
     /// The payload, version and last activity (the file's modification time) stored under `id`,
-    /// or nil when the file is missing, expired, or lacks the driver's header. Throws when the
-    /// payload is larger than ``maxFileBytes`` or the file cannot be read.
+    /// or nil when the file is missing, expired, or holds no whole `SSF2` record (a file of
+    /// another format, or one too large to be a session within ``maxFileBytes``). Throws when the
+    /// path is not a regular file, the stored payload is larger than ``maxFileBytes``, or the
+    /// file cannot be read. Takes no lock in the common case (see the type's notes on atomicity).
     public func read(_ id: SessionIdentifier) async throws -> StoredSession? {
-        guard let (fd, info) = try openSessionFile(id, operation: "read a session file") else { return nil }
-        defer { _ = FileCall.close(fd) }
-
-        let modified = Self.modificationTime(info)
-        if isExpired(modified: modified, now: clock.now, after: lifetime) { return nil }
-        guard let version = try readHeader(fd) else { return nil }
-
-        let size = Int(info.st_size) - SessionFileHeader.size
-        guard size <= maxFileBytes else {
-            throw FileSessionDriverError.fileTooLarge(folder: folder, size: size, limit: maxFileBytes)
+        try withLiveRecord(id, operation: "read a session file") { _, info, record in
+            try checkPayloadSize(record.payload)
+            return StoredSession(
+                payload: record.payload,
+                lastActivity: Self.date(of: Self.modificationTime(info)),
+                version: record.version
+            )
         }
-        let payload = try readAll(fd, expected: max(0, size))
-        return StoredSession(payload: payload, lastActivity: Self.date(of: modified), version: version)
     }
 
-    /// Atomically replaces the file of `id` with `payload` under a fresh version and sets its
+    /// Stores `payload` as the session of `id` under a fresh version and sets the file's
     /// modification time to the clock's `now`. Waits for a write of the same session in another
-    /// thread or process to finish first. On failure the previous file is left intact, the
-    /// temporary file is removed, and a ``FileSessionDriverError`` is thrown.
+    /// thread or process to finish first. On failure the previous session is left intact (a
+    /// temporary file, if one was made, is removed) and a ``FileSessionDriverError`` is thrown.
     public func write(_ id: SessionIdentifier, payload: [UInt8]) async throws {
         try checkPayloadSize(payload)
-        try withRecordLock(id, creatingFolder: true) { _ in
-            try replaceFile(of: id, payload: payload, version: Self.newVersion())
+        let result = try withRecordLock(id, creatingFolder: true) { _ in
+            try store(id, payload: payload, if: .unconditional)
         }
-        if fsync { try syncFolder() }
+        if fsync, case .written(_, renamed: true) = result { try syncFolder() }
     }
 
     /// Stores `payload` under `id` only if the live session there has version `expected`, or,
     /// when `expected` is nil, only if there is no live session (a file that is missing,
-    /// expired, or lacks the driver's header). The comparison and the write happen under the
+    /// expired, or holds no whole record). The comparison and the write happen under the
     /// session's record lock, so they are atomic across threads and processes.
     public func write(_ id: SessionIdentifier, payload: [UInt8], ifVersion expected: UInt64?) async throws -> ConditionalWrite {
         try checkPayloadSize(payload)
-        let result = try withRecordLock(id, creatingFolder: expected == nil) { lockFD -> ConditionalWrite in
+        let result = try withRecordLock(id, creatingFolder: expected == nil) { lockFD -> StoreResult in
             // No lock file because the folder is missing: there is no session either.
-            guard let lockFD else { return .missing }
-            let live = try liveVersion(of: id)
-            switch (expected, live) {
-            case (nil, nil):
-                break
-            case (nil, .some):
-                return .conflict
-            case (.some, nil):
-                removeLockFileIfSessionMissing(id, holding: lockFD)
-                return .missing
-            case (.some(let expected), .some(let live)):
-                if expected != live { return .conflict }
-            }
-            let version = Self.newVersion()
-            try replaceFile(of: id, payload: payload, version: version)
+            guard let lockFD else { return .refused(.missing) }
+            let result = try store(id, payload: payload, if: WritePrecondition(expecting: expected))
+            if case .refused(.missing) = result { removeLockFileIfSessionMissing(id, holding: lockFD) }
+            return result
+        }
+        switch result {
+        case .refused(let refusal):
+            return refusal
+        case .written(let version, let renamed):
+            if fsync && renamed { try syncFolder() }
             return .written(version: version)
         }
-        if fsync, case .written = result { try syncFolder() }
-        return result
     }
 
     /// Removes the file of `id` (and its lock file); succeeds when it is already gone. Waits for
@@ -190,23 +202,14 @@ public struct FileSessionDriver: AtomicSessionDriver {
 
     /// Sets the modification (and access) time of the file of `id` to the clock's `now` without
     /// rewriting it, keeping its version. Returns false, and creates nothing, when the file is
-    /// missing, expired or lacks the driver's header.
+    /// missing, expired or holds no whole record.
     @discardableResult
     public func touch(_ id: SessionIdentifier) async throws -> Bool {
         // Checking and touching through one descriptor touches the inode that was checked.
-        guard let (fd, info) = try openSessionFile(id, operation: "touch a session file") else { return false }
-        defer { _ = FileCall.close(fd) }
-
-        let now = clock.now
-        if isExpired(modified: Self.modificationTime(info), now: now, after: lifetime) { return false }
-        guard try readHeader(fd) != nil else { return false }
-
-        let stamp = Self.timeSpec(of: now)
-        let times = [stamp, stamp]
-        guard futimens(fd, times) == 0 else {
-            throw FileSessionDriverError.systemCall(operation: "set a session file's time", folder: folder, code: errno)
-        }
-        return true
+        try withLiveRecord(id, operation: "touch a session file") { fd, _, _ in
+            try stampModificationTime(fd, operation: "set a session file's time")
+            return true
+        } ?? false
     }
 
     // MARK: - Versions
@@ -217,19 +220,11 @@ public struct FileSessionDriver: AtomicSessionDriver {
         return UInt64.random(in: 1...UInt64.max, using: &generator)
     }
 
-    /// The version of the live session stored under `id`, or nil when the file is missing,
-    /// expired or lacks the header.
-    func liveVersion(of id: SessionIdentifier) throws -> UInt64? {
-        guard let (fd, info) = try openSessionFile(id, operation: "read a session file") else { return nil }
-        defer { _ = FileCall.close(fd) }
-        if isExpired(modified: Self.modificationTime(info), now: clock.now, after: lifetime) { return nil }
-        return try readHeader(fd)
-    }
-
-    /// Throws when `payload` is larger than ``maxFileBytes``.
+    /// Throws when `payload` is larger than ``maxFileBytes`` (or than the format's 1 GiB).
     private func checkPayloadSize(_ payload: [UInt8]) throws {
-        guard payload.count <= maxFileBytes else {
-            throw FileSessionDriverError.fileTooLarge(folder: folder, size: payload.count, limit: maxFileBytes)
+        let limit = min(maxFileBytes, SessionFileLayout.largestPayload)
+        guard payload.count <= limit else {
+            throw FileSessionDriverError.fileTooLarge(folder: folder, size: payload.count, limit: limit)
         }
     }
 

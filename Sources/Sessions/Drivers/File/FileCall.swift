@@ -5,18 +5,16 @@ import Darwin
 #endif
 
 /// Thin wrappers around the system calls whose names the file driver's own methods shadow
-/// (`open`, `read`, `write`, `close`, `lock`), retrying nothing: callers handle EINTR.
+/// (`open`, `write`, `close`, `lock`), retrying nothing: callers handle EINTR.
 enum FileCall {
     #if canImport(Glibc)
     static func open(_ path: String, _ flags: Int32, _ mode: mode_t) -> Int32 { Glibc.open(path, flags, mode) }
     static func close(_ fd: Int32) -> Int32 { Glibc.close(fd) }
-    static func read(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int { Glibc.read(fd, buffer, count) }
     static func write(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int { Glibc.write(fd, buffer, count) }
     static func fsync(_ fd: Int32) -> Int32 { Glibc.fsync(fd) }
     #elseif canImport(Darwin)
     static func open(_ path: String, _ flags: Int32, _ mode: mode_t) -> Int32 { Darwin.open(path, flags, mode) }
     static func close(_ fd: Int32) -> Int32 { Darwin.close(fd) }
-    static func read(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int { Darwin.read(fd, buffer, count) }
     static func write(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int { Darwin.write(fd, buffer, count) }
     static func fsync(_ fd: Int32) -> Int32 { Darwin.fsync(fd) }
     #endif

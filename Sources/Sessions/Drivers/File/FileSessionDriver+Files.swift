@@ -7,39 +7,76 @@ import Darwin
 /// Reading, writing and creating the files of ``FileSessionDriver``.
 extension FileSessionDriver {
     /// Opens the file of `id` for reading and returns the descriptor (the caller closes it) and
-    /// its status, or nil when it is missing. Throws when it is not a regular file.
+    /// its status, or nil when it is missing. Throws when it is not a regular file (a symbolic
+    /// link is not followed).
     func openSessionFile(_ id: SessionIdentifier, operation: String) throws -> (Int32, stat)? {
         var fd: Int32
         repeat {
-            fd = FileCall.open(path(for: id), O_RDONLY | O_CLOEXEC, 0)
+            fd = FileCall.open(path(for: id), O_RDONLY | O_CLOEXEC | O_NOFOLLOW, 0)
         } while fd < 0 && errno == EINTR
         guard fd >= 0 else {
             let code = errno
             if code == ENOENT || code == ENOTDIR { return nil }
+            if code == ELOOP { throw FileSessionDriverError.notAFile(operation: operation, folder: folder) }
             throw FileSessionDriverError.systemCall(operation: "open a session file", folder: folder, code: code)
         }
-        var info = stat()
-        guard fstat(fd, &info) == 0 else {
-            let code = errno
-            _ = FileCall.close(fd)
-            throw FileSessionDriverError.systemCall(operation: "stat a session file", folder: folder, code: code)
-        }
-        guard Self.isRegularFile(info) else {
+        guard let info = try regularFileStatus(fd) else {
             _ = FileCall.close(fd)
             throw FileSessionDriverError.notAFile(operation: operation, folder: folder)
         }
         return (fd, info)
     }
 
-    /// Reads the header from `fd`, positioned at the start of a session file, and returns the
-    /// version, or nil when the file is shorter than the header or lacks the magic bytes.
-    func readHeader(_ fd: Int32) throws -> UInt64? {
-        var header = [UInt8](repeating: 0, count: SessionFileHeader.size)
+    /// Opens the file of `id` for reading and writing in place and returns the descriptor (the
+    /// caller closes it) and its status, or nil when there is no regular file to update at the
+    /// path: it is missing, or a symbolic link (never followed, so a write never lands outside the
+    /// folder), a folder or another kind of file, which a write replaces as a missing file.
+    func openSessionFileForUpdate(_ id: SessionIdentifier) throws -> (Int32, stat)? {
+        var fd: Int32
+        repeat {
+            fd = FileCall.open(path(for: id), O_RDWR | O_CLOEXEC | O_NOFOLLOW, 0)
+        } while fd < 0 && errno == EINTR
+        guard fd >= 0 else {
+            let code = errno
+            if code == ENOENT || code == ENOTDIR || code == ELOOP || code == EISDIR { return nil }
+            throw FileSessionDriverError.systemCall(operation: "open a session file", folder: folder, code: code)
+        }
+        guard let info = try regularFileStatus(fd) else {
+            _ = FileCall.close(fd)
+            return nil
+        }
+        return (fd, info)
+    }
+
+    /// The status of the open file `fd`, or nil when it is not a regular file. Closes `fd` and
+    /// throws when fstat fails.
+    private func regularFileStatus(_ fd: Int32) throws -> stat? {
+        var info = stat()
+        guard fstat(fd, &info) == 0 else {
+            let code = errno
+            _ = FileCall.close(fd)
+            throw FileSessionDriverError.systemCall(operation: "stat a session file", folder: folder, code: code)
+        }
+        return Self.isRegularFile(info) ? info : nil
+    }
+
+    /// The largest slot a session file may have: the slot a fresh layout gives a payload of
+    /// ``maxFileBytes``. A larger file is not read.
+    var maximumSlotSize: Int {
+        SessionFileLayout.slotSize(forPayloadCount: maxFileBytes)
+    }
+
+    /// Reads the whole session file open as `fd`, whose status is `info`, in one `pread` (more
+    /// only when the system returns less): its layout and bytes, or nil when its size is no
+    /// layout's (odd, too small, or slots over ``maximumSlotSize``) or it ends early.
+    func readSlots(_ fd: Int32, _ info: stat) throws -> (layout: SessionFileLayout, bytes: [UInt8])? {
+        guard let layout = SessionFileLayout(fileSize: Int(info.st_size), maximumSlotSize: maximumSlotSize) else { return nil }
+        var bytes = [UInt8](repeating: 0, count: layout.fileSize)
         var filled = 0
-        while filled < header.count {
-            let count = header.withUnsafeMutableBytes { buffer -> Int in
+        while filled < bytes.count {
+            let count = bytes.withUnsafeMutableBytes { buffer -> Int in
                 guard let base = buffer.baseAddress else { return 0 }
-                return FileCall.read(fd, base + filled, buffer.count - filled)
+                return pread(fd, base + filled, buffer.count - filled, off_t(filled))
             }
             if count == 0 { return nil }
             if count < 0 {
@@ -48,47 +85,45 @@ extension FileSessionDriver {
             }
             filled += count
         }
-        return SessionFileHeader.version(in: header)
+        return (layout, bytes)
     }
 
-    /// Reads `fd` to its end, refusing more than ``maxFileBytes``.
-    func readAll(_ fd: Int32, expected: Int) throws -> [UInt8] {
-        var result = [UInt8]()
-        result.reserveCapacity(expected)
-        // One byte more than expected, so a file read whole ends with one more call that sees EOF.
-        var chunk = [UInt8](repeating: 0, count: max(1, min(expected + 1, 64 * 1024)))
-        while true {
-            let count = chunk.withUnsafeMutableBytes { buffer -> Int in
-                guard let base = buffer.baseAddress else { return 0 }
-                return FileCall.read(fd, base, buffer.count)
-            }
-            if count == 0 { break }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw FileSessionDriverError.systemCall(operation: "read a session file", folder: folder, code: errno)
-            }
-            guard result.count + count <= maxFileBytes else {
-                throw FileSessionDriverError.fileTooLarge(folder: folder, size: result.count + count, limit: maxFileBytes)
-            }
-            result.append(contentsOf: chunk[0..<count])
+    /// Sets the modification (and access) time of the open file `fd` to the clock's `now`.
+    func stampModificationTime(_ fd: Int32, operation: String) throws {
+        let stamp = Self.timeSpec(of: clock.now)
+        let times = [stamp, stamp]
+        guard futimens(fd, times) == 0 else {
+            throw FileSessionDriverError.systemCall(operation: operation, folder: folder, code: errno)
         }
-        return result
     }
 
-    /// Writes the header and `payload` to a temporary file and renames it over the file of `id`.
-    /// On failure the previous file is left intact and the temporary file is removed.
-    func replaceFile(of id: SessionIdentifier, payload: [UInt8], version: UInt64) throws {
+    /// Writes `record` into the session file open as `fd` at `offset` (a slot's), then sets the
+    /// file's modification time to the clock's `now`, and fsyncs it when ``fsync`` is on.
+    ///
+    /// The time is set after the write, which itself sets it to the kernel's time: in between, a
+    /// reader sees the new record with the time of the write, the same as `now` up to a clock
+    /// tick with the system clock. (With a test clock far from the real time the file may look
+    /// expired then; readers check an expired file again under the record lock.)
+    func writeInPlace(_ fd: Int32, _ record: SessionFileRecord, at offset: Int) throws {
+        if let code = writeAll(fd, record.encoded, at: offset) {
+            throw FileSessionDriverError.systemCall(operation: "write a session file", folder: folder, code: code)
+        }
+        try stampModificationTime(fd, operation: "set a session file's time")
+        if fsync, let code = syncDescriptor(fd) {
+            throw FileSessionDriverError.systemCall(operation: "fsync a session file", folder: folder, code: code)
+        }
+    }
+
+    /// Writes `bytes`, a whole session file, to a temporary file and renames it over the file of
+    /// `id`. On failure the previous file is left intact and the temporary file is removed.
+    func replaceFile(of id: SessionIdentifier, with bytes: [UInt8]) throws {
         let (fd, temporaryPath) = try createTemporaryFile(for: id)
         var isOpen = true
         do {
-            if let code = writeAll(fd, SessionFileHeader.file(version: version, payload: payload)) {
+            if let code = writeAll(fd, bytes) {
                 throw FileSessionDriverError.systemCall(operation: "write a temporary file", folder: folder, code: code)
             }
-            let stamp = Self.timeSpec(of: clock.now)
-            let times = [stamp, stamp]
-            guard futimens(fd, times) == 0 else {
-                throw FileSessionDriverError.systemCall(operation: "set a temporary file's time", folder: folder, code: errno)
-            }
+            try stampModificationTime(fd, operation: "set a temporary file's time")
             if fsync, let code = syncDescriptor(fd) {
                 throw FileSessionDriverError.systemCall(operation: "fsync a temporary file", folder: folder, code: code)
             }
@@ -169,16 +204,20 @@ extension FileSessionDriver {
         }
     }
 
-    /// Writes all of `bytes` to `fd`, retrying partial writes and EINTR. Returns the errno of a
-    /// failure, or nil.
-    private func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Int32? {
+    /// Writes all of `bytes` to `fd`, at its current position or, with `offset`, at that offset
+    /// (`pwrite`), retrying partial writes and EINTR. Returns the errno of a failure, or nil.
+    private func writeAll(_ fd: Int32, _ bytes: [UInt8], at offset: Int? = nil) -> Int32? {
         bytes.withUnsafeBytes { buffer -> Int32? in
             guard let base = buffer.baseAddress else { return nil }
-            var offset = 0
-            while offset < buffer.count {
-                let written = FileCall.write(fd, base + offset, buffer.count - offset)
+            var done = 0
+            while done < buffer.count {
+                let written = if let offset {
+                    pwrite(fd, base + done, buffer.count - done, off_t(offset + done))
+                } else {
+                    FileCall.write(fd, base + done, buffer.count - done)
+                }
                 if written > 0 {
-                    offset += written
+                    done += written
                 } else if written == 0 {
                     return EIO
                 } else if errno != EINTR {

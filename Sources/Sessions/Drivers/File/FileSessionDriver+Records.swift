@@ -1,0 +1,158 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Reading the live record of a session file, and writing a new one in place or in a new file.
+///
+/// Why a reader that takes no lock never returns a torn payload, and almost never needs the lock:
+/// - Writes of one session are serialised by its record lock, and each writes only the slot
+///   that does not hold the current record, so the current record's slot is never written
+///   while it is current. A write that is cut short (a killed process, a full disk) tears
+///   only that other slot; a file laid out anew is written aside and renamed into place whole.
+/// - A reader copies the whole file with one `pread`, lowest offsets first, and keeps only slots
+///   whose checksum matches. While one write runs, the slot it is not writing holds a whole
+///   record throughout. Both slots can be torn in one copy only if two writes in a row
+///   overlapped it: the reader then copied slot 0 while one write rewrote it, and slot 1 later
+///   while the next write rewrote that one.
+/// - For that rare case, and any other file whose slots all fail their checksum, the reader
+///   reads once more while holding the record lock, when no write is in progress; a file still
+///   without a whole record is no session (written by something else, or damaged).
+/// - A write sets the file's modification time to the clock's `now` just after its `pwrite`,
+///   which set it to the kernel's time. With the system clock the two agree, but with another
+///   clock (a test's) a reader in between may see a live session as expired; so an expired
+///   file, too, is read again under the lock before it counts as no session. Expired files are
+///   few (gc removes them), so this costs little.
+/// - A file is only ever replaced by a rename, so a reader holds either the old file, which no
+///   write touches after its replacement, or the new one.
+extension FileSessionDriver {
+    /// Runs `body` on the live session of `id` (the open file, its status, its record), and
+    /// returns its result; nil when there is no live session: the file is missing, expired, or
+    /// holds no whole ``SessionFileRecord``. Takes no lock unless the file looks expired or no
+    /// slot of it is whole, and then reads again under the record lock (see above). `body` may
+    /// run under that lock.
+    func withLiveRecord<Result>(
+        _ id: SessionIdentifier,
+        operation: String,
+        _ body: (Int32, stat, SessionFileRecord) throws -> Result
+    ) throws -> Result? {
+        switch try inspectLiveRecord(id, operation: operation, body) {
+        case .found(let result):
+            return result
+        case .none:
+            return nil
+        case .unsure:
+            return try withRecordLock(id, creatingFolder: false) { _ in
+                guard case .found(let result) = try inspectLiveRecord(id, operation: operation, body) else { return nil }
+                return result
+            }
+        }
+    }
+
+    /// One look at the session file of `id` for ``withLiveRecord(_:operation:_:)``.
+    private func inspectLiveRecord<Result>(
+        _ id: SessionIdentifier,
+        operation: String,
+        _ body: (Int32, stat, SessionFileRecord) throws -> Result
+    ) throws -> Inspection<Result> {
+        guard let (fd, info) = try openSessionFile(id, operation: operation) else { return .none }
+        defer { _ = FileCall.close(fd) }
+        guard let (layout, bytes) = try readSlots(fd, info) else { return .none }
+        if isExpired(modified: Self.modificationTime(info), now: clock.now, after: lifetime) { return .unsure }
+        guard let (_, record) = layout.winner(in: bytes) else { return .unsure }
+        return .found(try body(fd, info, record))
+    }
+
+    /// Writes `payload` under a fresh version as the session of `id`, if `precondition` accepts
+    /// the live session there. The caller holds the record lock of `id`.
+    ///
+    /// When the file holds a whole record and the new one fits its slots, the new record goes in
+    /// place into the other slot with the next sequence number, and the file's modification time
+    /// is set to the clock's `now`. Otherwise (no file, no whole record, a payload that outgrew
+    /// or shrank far below the slots, a sequence at its end) a fresh file is written aside and
+    /// renamed over it.
+    func store(_ id: SessionIdentifier, payload: [UInt8], if precondition: WritePrecondition) throws -> StoreResult {
+        let file = try openSessionFileForUpdate(id)
+        defer { if let (fd, _) = file { _ = FileCall.close(fd) } }
+        let current = try file.flatMap { fd, info in try currentRecord(fd, info) }
+        if let refusal = precondition.refusal(live: current?.liveVersion) { return .refused(refusal) }
+
+        let version = Self.newVersion()
+        if let (fd, _) = file, let current, current.layout.holds(payloadCount: payload.count), current.record.sequence < .max {
+            let record = SessionFileRecord(sequence: current.record.sequence + 1, version: version, payload: payload)
+            try writeInPlace(fd, record, at: current.layout.offset(ofSlot: 1 - current.slot))
+            return .written(version: version, renamed: false)
+        }
+        let record = SessionFileRecord(sequence: 1, version: version, payload: payload)
+        try replaceFile(of: id, with: SessionFileLayout(forPayloadCount: payload.count).file(holding: record))
+        return .written(version: version, renamed: true)
+    }
+
+    /// The record a write in the session file open as `fd` (status `info`) supersedes: the whole
+    /// record with the higher sequence, expired or not; nil when there is none.
+    private func currentRecord(_ fd: Int32, _ info: stat) throws -> CurrentRecord? {
+        guard let (layout, bytes) = try readSlots(fd, info), let (slot, record) = layout.winner(in: bytes) else { return nil }
+        let expired = isExpired(modified: Self.modificationTime(info), now: clock.now, after: lifetime)
+        return CurrentRecord(layout: layout, slot: slot, record: record, liveVersion: expired ? nil : record.version)
+    }
+}
+
+/// The record a write supersedes, where it is, and whether it is a live session.
+private struct CurrentRecord {
+    var layout: SessionFileLayout
+    var slot: Int
+    var record: SessionFileRecord
+    /// The record's version while the session is live; nil once it has expired.
+    var liveVersion: UInt64?
+}
+
+/// The outcome of one look at a session file.
+private enum Inspection<Result> {
+    /// A live session, and what the caller's body returned for it.
+    case found(Result)
+    /// No live session: no file, or one of no layout's size.
+    case none
+    /// A file of a layout's size that looks expired or holds no whole record: maybe looked at
+    /// while writes raced it.
+    case unsure
+}
+
+/// What a write demands of the live session it replaces.
+enum WritePrecondition {
+    /// Nothing: an unconditional write.
+    case unconditional
+    /// That there is no live session: a conditional create.
+    case noLiveSession
+    /// That the live session has this version.
+    case version(UInt64)
+
+    /// The precondition of a conditional write expecting `expected` (nil: no live session).
+    init(expecting expected: UInt64?) {
+        self = expected.map { .version($0) } ?? .noLiveSession
+    }
+
+    /// What to answer instead of writing when the live session has version `live` (nil when there
+    /// is none), or nil when the write may go ahead.
+    func refusal(live: UInt64?) -> ConditionalWrite? {
+        switch (self, live) {
+        case (.unconditional, _), (.noLiveSession, nil):
+            nil
+        case (.noLiveSession, .some):
+            .conflict
+        case (.version, nil):
+            .missing
+        case (.version(let expected), .some(let live)):
+            expected == live ? nil : .conflict
+        }
+    }
+}
+
+/// The outcome of ``FileSessionDriver/store(_:payload:if:)``.
+enum StoreResult {
+    /// Written under `version`; `renamed` when a new file replaced the old one (so an fsync of
+    /// the folder is due when fsync is on).
+    case written(version: UInt64, renamed: Bool)
+    /// Not written: the precondition refused the live session.
+    case refused(ConditionalWrite)
+}
