@@ -3,6 +3,10 @@ import HTTPTypes
 public import Hummingbird
 public import Sessions
 
+/// The header fields every session response may carry, built (and validated) once.
+private let varyCookie = HTTPField(name: .vary, value: "Cookie")
+private let noStore = HTTPField(name: .cacheControl, value: "no-store")
+
 /// Starts a session for each request on the routes it is added to, saves it after the handler,
 /// and writes `Set-Cookie` (Laravel's `StartSession` middleware).
 ///
@@ -65,22 +69,17 @@ public struct StartSessionMiddleware<Context: StartSessionRequestContext>: Route
                 throw error
             }
 
-            let headers: [SessionLifecycle.ResponseHeader]
+            let cookie: SessionLifecycle.ResponseCookie
             do {
-                headers = try await lifecycle.finish(
-                    started,
-                    status: response.status.code,
-                    responseHasCacheControl: response.headers[.cacheControl] != nil,
-                    agingFlashData: ageFlashData
-                )
+                cookie = try await lifecycle.finishResponse(started, status: response.status.code, agingFlashData: ageFlashData)
             } catch {
                 context.logger.error("could not save the session: \(String(describing: error))")
                 return Response(status: .internalServerError)
             }
-            for header in headers {
-                if let name = HTTPField.Name(header.name) {
-                    response.headers.append(HTTPField(name: name, value: header.value))
-                }
+            response.headers.append(varyCookie)
+            if let setCookie = cookie.setCookie {
+                response.headers.append(HTTPField(name: .setCookie, value: setCookie))
+                if response.headers[.cacheControl] == nil { response.headers.append(noStore) }
             }
             return response
         }

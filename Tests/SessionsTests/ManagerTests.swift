@@ -185,6 +185,16 @@ import SessionsConformance
         #expect(fixture.probe.calls("gc") == 0)
     }
 
+    @Test func lotteryDrawsAreEvenlySpread() {
+        let manager = SessionManager()
+        var counts = [Int](repeating: 0, count: 100)
+        for _ in 0..<100_000 { counts[manager.drawLottery(outOf: 100)] += 1 }
+        // Each value expects 1,000 draws; a fair generator stays well inside 800...1,200.
+        #expect(counts.allSatisfy { (800...1_200).contains($0) }, "\(counts.min() ?? 0)...\(counts.max() ?? 0)")
+        #expect(manager.drawLottery(outOf: 1) == 0)
+        #expect(manager.drawLottery(outOf: 0) == 0)
+    }
+
     @Test func managerDriverCacheUnderManyTasks() async throws {
         let manager = SessionManager()
         try await withThrowingTaskGroup(of: Void.self) { group in

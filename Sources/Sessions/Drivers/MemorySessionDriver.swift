@@ -73,12 +73,14 @@ public final class MemorySessionDriver: AtomicSessionDriver, SessionLockingDrive
     public func read(_ id: SessionIdentifier) async throws -> StoredSession? {
         let now = clock.now.timeIntervalSince1970
         return shard(for: id).withLock { shard in
-            guard let entry = shard.entries[id] else { return nil }
+            // Through the index: `entries[id]?.referenced = true` would allocate its accessor's frame.
+            guard let index = shard.entries.index(forKey: id) else { return nil }
+            let entry = shard.entries.values[index]
             guard now - entry.lastActivity <= lifetime else {
-                shard.entries[id] = nil
+                shard.entries.remove(at: index)
                 return nil
             }
-            shard.entries[id]?.referenced = true
+            shard.entries.values[index].referenced = true
             return StoredSession(
                 payload: entry.payload,
                 lastActivity: Date(timeIntervalSince1970: entry.lastActivity),
@@ -162,9 +164,11 @@ public final class MemorySessionDriver: AtomicSessionDriver, SessionLockingDrive
     public func touch(_ id: SessionIdentifier) async throws -> Bool {
         let now = clock.now.timeIntervalSince1970
         return shard(for: id).withLock { shard in
-            guard let entry = shard.entries[id], now - entry.lastActivity <= lifetime else { return false }
-            shard.entries[id]?.lastActivity = now
-            shard.entries[id]?.referenced = true
+            guard let index = shard.entries.index(forKey: id), now - shard.entries.values[index].lastActivity <= lifetime else {
+                return false
+            }
+            shard.entries.values[index].lastActivity = now
+            shard.entries.values[index].referenced = true
             return true
         }
     }
@@ -210,22 +214,23 @@ public final class MemorySessionDriver: AtomicSessionDriver, SessionLockingDrive
         /// Stores `entry`, first making room if the shard is full; returns how many live
         /// sessions were evicted.
         mutating func store(_ id: SessionIdentifier, _ entry: Entry, now: Double, lifetime: Double) -> Int {
-            if entries[id] != nil {
+            if let index = entries.index(forKey: id) {
                 var replacement = entry
                 replacement.referenced = true
-                entries[id] = replacement
+                entries.values[index] = replacement
                 return 0
             }
             var evicted = 0
             while entries.count >= capacity, head < queue.count {
                 let candidate = queue[head]
                 head += 1
-                guard let existing = entries[candidate] else { continue }
+                guard let index = entries.index(forKey: candidate) else { continue }
+                let existing = entries.values[index]
                 if existing.referenced, now - existing.lastActivity <= lifetime {
-                    entries[candidate]?.referenced = false
+                    entries.values[index].referenced = false
                     queue.append(candidate)
                 } else {
-                    entries[candidate] = nil
+                    entries.remove(at: index)
                     if now - existing.lastActivity <= lifetime { evicted += 1 }
                 }
             }

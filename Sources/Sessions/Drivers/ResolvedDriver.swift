@@ -1,13 +1,37 @@
-/// A built and opened driver with its optional abilities looked up once, when it was built, so
-/// that requests do not repeat the dynamic casts.
-struct ResolvedDriver: Sendable {
+/// A built and opened driver with everything the sessions on it share, made once per driver by
+/// the manager: a session keeps one reference to it instead of copying each part (every copy is
+/// a reference count change on an object all requests share).
+final class ResolvedDriver: Sendable {
+    /// The name the driver is registered under.
+    let name: String
     /// The driver.
     let driver: any SessionDriver
-    /// The same driver when it can write conditionally.
+    /// The same driver when it can write conditionally, looked up once.
     let atomic: (any AtomicSessionDriver)?
+    /// The cookie name sessions travel under.
+    let cookieName: String
+    let policy: Session.Policy
+    let clock: SessionClock
+    let report: SessionEventObserver
+    /// Queues this process's saves of one session.
+    let saves: KeyedAsyncLock<SessionIdentifier>
 
-    init(_ driver: any SessionDriver) {
+    init(
+        name: String,
+        driver: any SessionDriver,
+        cookieName: String,
+        policy: Session.Policy,
+        clock: SessionClock,
+        report: @escaping SessionEventObserver,
+        saves: KeyedAsyncLock<SessionIdentifier>
+    ) {
+        self.name = name
         self.driver = driver
         self.atomic = driver as? any AtomicSessionDriver
+        self.cookieName = cookieName
+        self.policy = policy
+        self.clock = clock
+        self.report = report
+        self.saves = saves
     }
 }

@@ -48,6 +48,21 @@ struct ByteReader {
         return try take(Int(length))
     }
 
+    /// Skips a length-prefixed run of bytes and returns where it lies (no slice, no retain).
+    mutating func skipBlob() throws(PayloadError) -> Range<Int> {
+        let length = try varint()
+        guard length <= UInt64(bytes.endIndex - index) else { throw .truncated }
+        let start = index
+        index += Int(length)
+        return start..<index
+    }
+
+    /// Skips `count` bytes.
+    mutating func skip(_ count: Int) throws(PayloadError) {
+        guard count >= 0, count <= bytes.endIndex - index else { throw .truncated }
+        index += count
+    }
+
     /// A length-prefixed string that must be valid UTF-8.
     mutating func string() throws(PayloadError) -> String {
         let raw = try blob()
@@ -57,6 +72,11 @@ struct ByteReader {
 
     /// Throws unless `bytes` are valid UTF-8.
     static func checkUTF8(_ bytes: ArraySlice<UInt8>) throws(PayloadError) {
+        try bytes.withUnsafeBufferPointer { (buffer) throws(PayloadError) in try checkUTF8(buffer) }
+    }
+
+    /// Throws unless `bytes` are valid UTF-8.
+    static func checkUTF8(_ bytes: UnsafeBufferPointer<UInt8>) throws(PayloadError) {
         // Keys and tokens are nearly always ASCII, which is valid UTF-8 as it is.
         if bytes.allSatisfy({ $0 < 0x80 }) { return }
         guard String(validating: bytes, as: UTF8.self) != nil else { throw .malformed("invalid UTF-8") }

@@ -12,10 +12,15 @@ struct SessionEntries: Sendable, ExpressibleByDictionaryLiteral {
     private var payload: [UInt8] = []
     /// The stored entries, in payload order.
     private var stored: [StoredEntry] = []
-    /// The keys this request changed, in the order first changed, and beside each its entry
-    /// (nil removes the key). Two arrays, so scanning the keys copies no entry.
-    private var changedKeys: [String] = []
-    private var changedEntries: [SessionEntry?] = []
+    /// This request's changes, one per key, in the order first made. Scanned by index, so that
+    /// comparing keys copies no entry.
+    private var changes: [Change] = []
+
+    /// A key this request changed, and its entry now (nil removes the key).
+    private struct Change: Sendable {
+        var key: String
+        var entry: SessionEntry?
+    }
 
     /// Where one stored entry sits in the payload.
     private struct StoredEntry: Sendable {
@@ -38,28 +43,29 @@ struct SessionEntries: Sendable, ExpressibleByDictionaryLiteral {
         stored.reserveCapacity(count)
         for _ in 0..<count {
             let start = reader.index
-            let key = try reader.blob()
-            try ByteReader.checkUTF8(key)
+            let key = try reader.skipBlob()
             try ValueCodec.skip(&reader)
-            stored.append(StoredEntry(start: start, key: key.indices, valueEnd: reader.index))
+            stored.append(StoredEntry(start: start, key: key, valueEnd: reader.index))
         }
-        try checkUniqueKeys()
+        try payload.withUnsafeBufferPointer { (bytes) throws(PayloadError) in
+            for entry in stored { try ByteReader.checkUTF8(UnsafeBufferPointer(rebasing: bytes[entry.key])) }
+            try checkUniqueKeys(in: bytes)
+        }
     }
 
     /// The entry under `key`, or nil when there is none. Setting nil removes the key.
     subscript(key: String) -> SessionEntry? {
         get {
-            if let change = changedKeys.firstIndex(of: key) { return changedEntries[change] }
+            if let change = changeIndex(of: key) { return changes[change].entry }
             guard let index = storedIndex(of: key) else { return nil }
             let entry = stored[index]
             return .stored(payload[entry.key.upperBound..<entry.valueEnd])
         }
         set {
-            if let change = changedKeys.firstIndex(of: key) {
-                changedEntries[change] = newValue
+            if let change = changeIndex(of: key) {
+                changes[change].entry = newValue
             } else {
-                changedKeys.append(key)
-                changedEntries.append(newValue)
+                changes.append(Change(key: key, entry: newValue))
             }
         }
     }
@@ -87,56 +93,67 @@ struct SessionEntries: Sendable, ExpressibleByDictionaryLiteral {
     /// stored entries are copied as they are, in runs.
     /// - Throws: ``SessionError/unencodable(key:reason:)`` for a changed value that cannot be encoded.
     func write(into writer: inout ByteWriter) throws {
-        var count = 0
-        forEachEntry { _, _ in count += 1 }
-        writer.varint(UInt64(count))
-        var run: Range<Int>?
-        for entry in stored where !isChanged(entry) {
-            if let current = run, current.upperBound == entry.start {
-                run = current.lowerBound..<entry.valueEnd
-            } else {
-                if let current = run { writer.bytes.append(contentsOf: payload[current]) }
-                run = entry.start..<entry.valueEnd
+        payload.withUnsafeBufferPointer { bytes in
+            var count = 0
+            for index in changes.indices where changes[index].entry != nil { count += 1 }
+            for entry in stored where !isChanged(entry, in: bytes) { count += 1 }
+            writer.varint(UInt64(count))
+            var run: Range<Int>?
+            for entry in stored where !isChanged(entry, in: bytes) {
+                if let current = run, current.upperBound == entry.start {
+                    run = current.lowerBound..<entry.valueEnd
+                } else {
+                    if let current = run { writer.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[current])) }
+                    run = entry.start..<entry.valueEnd
+                }
             }
+            if let run { writer.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run])) }
         }
-        if let run { writer.bytes.append(contentsOf: payload[run]) }
-        for index in changedKeys.indices where changedEntries[index] != nil {
-            writer.string(changedKeys[index])
-            try changedEntries[index]?.write(into: &writer, key: changedKeys[index])
+        for index in changes.indices where changes[index].entry != nil {
+            writer.string(changes[index].key)
+            try changes[index].entry?.write(into: &writer, key: changes[index].key)
         }
     }
 
     /// A guess of the encoded size, for reserving capacity: the stored payload and ~32 bytes
     /// per change.
     var sizeEstimate: Int {
-        payload.count + 32 * changedKeys.count
+        payload.count + 32 * changes.count
     }
 
     // MARK: - Finding entries
 
     /// Calls `body` with each key (made into a `String` only when asked for) and value present.
     private func forEachEntry(_ body: (() -> String, SessionEntry) -> Void) {
-        for entry in stored where !isChanged(entry) {
-            body({ String(decoding: payload[entry.key], as: UTF8.self) }, .stored(payload[entry.key.upperBound..<entry.valueEnd]))
+        payload.withUnsafeBufferPointer { bytes in
+            for entry in stored where !isChanged(entry, in: bytes) {
+                body({ String(decoding: payload[entry.key], as: UTF8.self) }, .stored(payload[entry.key.upperBound..<entry.valueEnd]))
+            }
         }
-        for (key, entry) in zip(changedKeys, changedEntries) {
-            if let entry { body({ key }, entry) }
+        for change in changes {
+            if let entry = change.entry { body({ change.key }, entry) }
         }
     }
 
     /// Whether this request changed (or removed) the stored entry's key.
-    private func isChanged(_ entry: StoredEntry) -> Bool {
-        changedKeys.contains { Self.key($0, equals: payload[entry.key]) }
+    private func isChanged(_ entry: StoredEntry, in payload: UnsafeBufferPointer<UInt8>) -> Bool {
+        let stored = UnsafeBufferPointer(rebasing: payload[entry.key])
+        for index in changes.indices where Self.key(changes[index].key, equals: stored) { return true }
+        return false
+    }
+
+    private func changeIndex(of key: String) -> Int? {
+        changes.indices.first { changes[$0].key == key }
     }
 
     private func storedIndex(of key: String) -> Int? {
-        stored.firstIndex { Self.key(key, equals: payload[$0.key]) }
+        payload.withUnsafeBufferPointer { bytes in
+            stored.firstIndex { Self.key(key, equals: UnsafeBufferPointer(rebasing: bytes[$0.key])) }
+        }
     }
 
-    private static func key(_ key: String, equals bytes: ArraySlice<UInt8>) -> Bool {
-        bytes.withUnsafeBufferPointer { stored in
-            key.utf8.withContiguousStorageIfAvailable { equal($0, stored) } ?? key.utf8.elementsEqual(stored)
-        }
+    private static func key(_ key: String, equals stored: UnsafeBufferPointer<UInt8>) -> Bool {
+        key.utf8.withContiguousStorageIfAvailable { equal($0, stored) } ?? key.utf8.elementsEqual(stored)
     }
 
     private static func equal(_ left: UnsafeBufferPointer<UInt8>, _ right: UnsafeBufferPointer<UInt8>) -> Bool {
@@ -147,18 +164,16 @@ struct SessionEntries: Sendable, ExpressibleByDictionaryLiteral {
 
     // MARK: - Checks
 
-    private func checkUniqueKeys() throws(PayloadError) {
+    private func checkUniqueKeys(in bytes: UnsafeBufferPointer<UInt8>) throws(PayloadError) {
         guard stored.count <= 16 else {
             var seen = Set<ArraySlice<UInt8>>(minimumCapacity: stored.count)
             for entry in stored where !seen.insert(payload[entry.key]).inserted { throw .malformed("repeated key") }
             return
         }
-        try payload.withUnsafeBufferPointer { (bytes) throws(PayloadError) in
-            for (offset, entry) in stored.enumerated() {
-                let key = UnsafeBufferPointer(rebasing: bytes[entry.key])
-                for other in stored[(offset + 1)...] where Self.equal(key, UnsafeBufferPointer(rebasing: bytes[other.key])) {
-                    throw .malformed("repeated key")
-                }
+        for (offset, entry) in stored.enumerated() {
+            let key = UnsafeBufferPointer(rebasing: bytes[entry.key])
+            for other in stored[(offset + 1)...] where Self.equal(key, UnsafeBufferPointer(rebasing: bytes[other.key])) {
+                throw .malformed("repeated key")
             }
         }
     }

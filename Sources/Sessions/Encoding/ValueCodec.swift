@@ -204,13 +204,13 @@ enum ValueCodec {
         switch tag {
         case .null, .isFalse, .isTrue: break
         case .int: _ = try reader.signedVarint()
-        case .double, .date: _ = try reader.take(8)
-        case .string, .data, .json: _ = try reader.blob()
+        case .double, .date: try reader.skip(8)
+        case .string, .data, .json: _ = try reader.skipBlob()
         case .array:
             for _ in 0..<(try reader.count()) { try skip(&reader, depth: depth + 1) }
         case .dictionary:
             for _ in 0..<(try reader.count()) {
-                _ = try reader.blob()
+                _ = try reader.skipBlob()
                 try skip(&reader, depth: depth + 1)
             }
         }

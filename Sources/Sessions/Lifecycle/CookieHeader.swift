@@ -2,23 +2,25 @@
 /// stray separators, quotes and whitespace are skipped or trimmed, never an error. Scans UTF-8
 /// bytes in place: this runs on every request of a session route.
 enum CookieHeader {
-    /// The values of every cookie named `name`, in the order the headers give them.
-    static func values(named name: String, in headers: [String]) -> [Substring] {
-        var found: [Substring] = []
+    /// Calls `body` with the value of each cookie named `name`, in the order the headers give
+    /// them, until it returns false.
+    static func forEachValue(named name: String, in headers: [String], _ body: (Substring) -> Bool) {
         for header in headers {
             let utf8 = header.utf8
-            let scan = { (bytes: UnsafeBufferPointer<UInt8>) in
+            var going = true
+            func scan(_ bytes: UnsafeBufferPointer<UInt8>) {
                 forEachValue(named: name, in: bytes) { range in
+                    guard going else { return }
                     let start = utf8.index(utf8.startIndex, offsetBy: range.lowerBound)
                     let end = utf8.index(start, offsetBy: range.count)
-                    found.append(Substring(utf8[start..<end]))
+                    going = body(Substring(utf8[start..<end]))
                 }
             }
             if utf8.withContiguousStorageIfAvailable(scan) == nil {
                 Array(utf8).withUnsafeBufferPointer(scan)
             }
+            if !going { return }
         }
-        return found
     }
 
     /// Calls `body` with the byte range of the value of each `name=value` pair in `bytes` whose

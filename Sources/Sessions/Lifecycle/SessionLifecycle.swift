@@ -79,21 +79,22 @@ public struct SessionLifecycle: Sendable {
     ///   ``SessionError/lockTimeout(waited:)`` when the lock did not come in time;
     ///   ``SessionError/lockingUnsupported(driver:)`` when the driver cannot lock.
     public func start(cookieHeaders: [String], blocking: Blocking? = nil) async throws -> StartedSession {
-        let values = CookieHeader.values(named: manager.config.cookie, in: cookieHeaders)
         // Browsers send the most specific path first; the first valid ID is the one to try.
         var presentedID: SessionIdentifier?
-        for value in values {
+        var firstValue: Substring?
+        CookieHeader.forEachValue(named: manager.config.cookie, in: cookieHeaders) { value in
+            if firstValue == nil { firstValue = value }
             presentedID = SessionIdentifier(validating: value)
-            if presentedID != nil { break }
+            return presentedID == nil
         }
-        if presentedID == nil, let first = values.first { _ = manager.validate(first) }
+        if presentedID == nil, let firstValue { _ = manager.validate(firstValue) }
         var lock: SessionLock?
         if let blocking, let presentedID {
             lock = try await self.lock(presentedID, blocking)
         }
         do {
             let session = try await manager.buildSession(driver: driverName, validatedID: presentedID)
-            return StartedSession(session: session, presentedID: presentedID, presentedCookie: !values.isEmpty, lock: lock)
+            return StartedSession(session: session, presentedID: presentedID, presentedCookie: firstValue != nil, lock: lock)
         } catch {
             await lock?.release()
             throw error
@@ -137,28 +138,47 @@ public struct SessionLifecycle: Sendable {
         responseHasCacheControl: Bool = false,
         agingFlashData: Bool = true
     ) async throws -> [ResponseHeader] {
+        try await finishResponse(started, status: status, agingFlashData: agingFlashData).headers(responseHasCacheControl: responseHasCacheControl)
+    }
+
+    /// ``finish(_:status:responseHasCacheControl:agingFlashData:)`` answering with the cookie to
+    /// send rather than a list of headers, for adapters that build their header fields once
+    /// (`Vary: Cookie`, `Cache-Control: no-store`) and only the cookie per response.
+    public func finishResponse(_ started: StartedSession, status: Int, agingFlashData: Bool = true) async throws -> ResponseCookie {
         do {
-            let headers = try await save(started, status: status, responseHasCacheControl: responseHasCacheControl, agingFlashData: agingFlashData)
+            let cookie = try await save(started, status: status, agingFlashData: agingFlashData)
             await started.lock?.release()
-            return headers
+            return cookie
         } catch {
             await started.lock?.release()
             throw error
         }
     }
 
-    private func save(
-        _ started: StartedSession,
-        status: Int,
-        responseHasCacheControl: Bool,
-        agingFlashData: Bool
-    ) async throws -> [ResponseHeader] {
-        var headers = [ResponseHeader(name: "Vary", value: "Cookie")]
+    /// What a finished request adds to its response: always `Vary: Cookie`; when a cookie goes
+    /// out, `Set-Cookie` with ``setCookie`` and `Cache-Control: no-store` (unless the response
+    /// sets its own cache policy).
+    public struct ResponseCookie: Sendable, Equatable {
+        /// The `Set-Cookie` value to send, or nil when no cookie goes out.
+        public var setCookie: String?
+
+        /// The headers to add, as name/value pairs.
+        public func headers(responseHasCacheControl: Bool) -> [ResponseHeader] {
+            var headers = [ResponseHeader(name: "Vary", value: "Cookie")]
+            if let setCookie {
+                headers.append(ResponseHeader(name: "Set-Cookie", value: setCookie))
+                if !responseHasCacheControl { headers.append(ResponseHeader(name: "Cache-Control", value: "no-store")) }
+            }
+            return headers
+        }
+    }
+
+    private func save(_ started: StartedSession, status: Int, agingFlashData: Bool) async throws -> ResponseCookie {
         let session = started.session
-        guard status < 500, !session.isDiscarded else { return headers }
+        guard status < 500, !session.isDiscarded else { return ResponseCookie() }
 
         let outcome = try await session.persist(renewingCookie: true, agingFlashData: agingFlashData)
-        guard !outcome.dropped else { return headers }
+        guard !outcome.dropped else { return ResponseCookie() }
         var setCookie: String?
         if outcome.isStored {
             if session.id != started.presentedID || outcome.cookieRenewed {
@@ -167,11 +187,7 @@ public struct SessionLifecycle: Sendable {
         } else if started.presentedCookie {
             setCookie = cookie.clearing()
         }
-        if let setCookie {
-            headers.append(ResponseHeader(name: "Set-Cookie", value: setCookie))
-            if !responseHasCacheControl { headers.append(ResponseHeader(name: "Cache-Control", value: "no-store")) }
-        }
         manager.collectGarbageByLottery(driver: session.driverName)
-        return headers
+        return ResponseCookie(setCookie: setCookie)
     }
 }

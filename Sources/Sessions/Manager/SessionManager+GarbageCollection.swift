@@ -29,7 +29,7 @@ extension SessionManager {
     /// hundreds of store scans a second.
     public func collectGarbageByLottery(driver name: String? = nil) {
         let lottery = config.lottery
-        guard lottery.chances > 0, Int.random(in: 1...max(1, lottery.outOf)) <= lottery.chances else { return }
+        guard lottery.chances > 0, drawLottery(outOf: lottery.outOf) < lottery.chances else { return }
         let name = name ?? config.driver
         let now = clock.now
         let minimumInterval = Double(config.gcMinInterval)
@@ -43,6 +43,18 @@ extension SessionManager {
                 self.garbageCollection.withLock { _ = $0.running.remove(name) }
             }
         }
+    }
+
+    /// A number in `0..<outOf` (or 0), evenly spread. Not from the system's CSPRNG: a draw runs
+    /// after every request and needs no secrecy, and a system call per request would cost more
+    /// than the rest of the lottery. SplitMix64's mixing of a shared Weyl sequence.
+    func drawLottery(outOf: Int) -> Int {
+        guard outOf > 1 else { return 0 }
+        var mixed = lotteryDraws.wrappingAdd(0x9E37_79B9_7F4A_7C15, ordering: .relaxed).newValue
+        mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
+        mixed ^= mixed >> 31
+        return Int(mixed % UInt64(outOf))
     }
 
     /// Waits for the gc runs the lottery started; for tests and graceful shutdown.

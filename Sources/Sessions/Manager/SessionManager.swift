@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// The facade: a registry of drivers, the configuration, and the place sessions come from.
 ///
@@ -24,10 +25,14 @@ public final class SessionManager: Sendable {
     public let clock: SessionClock
 
     let observer: SessionEventObserver
+    /// The configuration's numbers every session reads, made once.
+    let policy: Session.Policy
     /// Queues saves of one session within this process (see ``Session/save()``).
     let saves = KeyedAsyncLock<SessionIdentifier>()
     private let registry: Locked<Registry>
     let garbageCollection = Locked(GarbageCollectionState())
+    /// The gc lottery's draws: a Weyl sequence, mixed per draw (see `drawLottery`).
+    let lotteryDraws = Atomic<UInt64>(UInt64.random(in: .min ... .max))
 
     private struct Registry {
         var factories: [String: DriverFactory]
@@ -52,6 +57,7 @@ public final class SessionManager: Sendable {
         observer: @escaping SessionEventObserver = { _ in }
     ) {
         self.config = config
+        self.policy = Session.Policy(config)
         self.clock = clock
         self.observer = observer
         self.registry = Locked(
@@ -100,10 +106,19 @@ public final class SessionManager: Sendable {
                 throw SessionError.unknownDriver(name: name, registered: registry.factories.keys.sorted())
             }
             let context = SessionDriverContext(name: name, config: config, clock: clock, report: observer)
+            let (cookie, policy, observer, saves) = (config.cookie, policy, observer, saves)
             let task = Task<ResolvedDriver, any Error> {
                 let driver = try factory(context)
                 try await driver.open()
-                return ResolvedDriver(driver)
+                return ResolvedDriver(
+                    name: name,
+                    driver: driver,
+                    cookieName: cookie,
+                    policy: policy,
+                    clock: context.clock,
+                    report: observer,
+                    saves: saves
+                )
             }
             registry.drivers[name] = task
             return .building(task)
@@ -147,17 +162,7 @@ public final class SessionManager: Sendable {
     }
 
     func buildSession(driver name: String?, validatedID: SessionIdentifier?) async throws -> Session {
-        let name = name ?? config.driver
-        let session = Session(
-            name: config.cookie,
-            id: validatedID,
-            driverName: name,
-            driver: try await resolvedDriver(name),
-            config: config,
-            clock: clock,
-            report: observer,
-            saves: saves
-        )
+        let session = Session(id: validatedID, on: try await resolvedDriver(name ?? config.driver))
         try await session.start()
         return session
     }

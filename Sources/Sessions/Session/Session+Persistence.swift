@@ -59,9 +59,7 @@ extension Session {
             report(.corruptPayload(SessionFingerprint(id), reason: error.description))
             return nil
         }
-        if let absolute = config.absoluteLifetimeDuration,
-            clock.now.timeIntervalSince(envelope.createdAt) >= Double(absolute.components.seconds)
-        {
+        if let absolute = policy.absoluteLifetime, clock.now.timeIntervalSince(envelope.createdAt) >= absolute {
             report(.absoluteLifetimeExceeded(SessionFingerprint(id)))
             let driver = self.driver
             Task { try? await driver.destroy(id) }
@@ -176,13 +174,13 @@ extension Session {
 
     /// Decides, under the lock, what the save does; nil when it must do nothing at all.
     private func plan(now: Date, renewingCookie: Bool, agingFlashData: Bool) throws -> SavePlan? {
-        let interval = config.effectiveTouchInterval
+        let interval = policy.touchInterval
         return try state.withLock { state -> SavePlan? in
             guard !state.isTombstoned else { return nil }
             if agingFlashData { ageFlashData(in: &state) }
             let willBeStored = state.isDirty || state.storedID == state.id
             var cookieRenewed = false
-            if renewingCookie, willBeStored, !config.expireOnClose,
+            if renewingCookie, willBeStored, !policy.expireOnClose,
                 state.storedID != state.id || now.timeIntervalSince(state.envelope.cookieRenewedAt) >= interval
             {
                 state.envelope.cookieRenewedAt = now
@@ -209,8 +207,8 @@ extension Session {
 
     private func encode(_ envelope: SessionEnvelope) throws -> [UInt8] {
         let payload = try envelope.encoded()
-        guard payload.count <= config.maxPayloadBytes else {
-            throw SessionError.payloadTooLarge(size: payload.count, limit: config.maxPayloadBytes)
+        guard payload.count <= policy.maxPayloadBytes else {
+            throw SessionError.payloadTooLarge(size: payload.count, limit: policy.maxPayloadBytes)
         }
         return payload
     }
@@ -273,11 +271,11 @@ extension Session {
     /// After `regenerate` on an atomic driver, writes that landed on the old ID since this
     /// request loaded it are first carried over to the new ID, so they are not lost either.
     private func retire(_ retirement: Retirement, movedTo newID: SessionIdentifier, now: Date) async throws {
-        guard config.tombstoneLifetime > 0 else {
+        guard policy.tombstoneLifetime > 0 else {
             try await call("destroy") { try await self.driver.destroy(retirement.id) }
             return
         }
-        let tombstone = SessionEnvelope.tombstone(until: now.addingTimeInterval(Double(config.tombstoneLifetime)))
+        let tombstone = SessionEnvelope.tombstone(until: now.addingTimeInterval(Double(policy.tombstoneLifetime)))
         guard retirement.carriesData, let atomic = atomicDriver, var expected = retirement.version else {
             try await call("write") { try await self.driver.write(retirement.id, payload: tombstone) }
             return

@@ -21,19 +21,22 @@ import Foundation
 /// Vapor also exports a type named `Session`; in a file that imports both, write
 /// `Sessions.Session`.
 public final class Session: Sendable {
-    /// The cookie name the session travels under.
-    public let name: String
-    /// The name of the driver that stores the session.
-    public let driverName: String
+    /// The driver and what every session on it shares.
+    let shared: ResolvedDriver
 
-    let driver: any SessionDriver
+    /// The cookie name the session travels under.
+    public var name: String { shared.cookieName }
+    /// The name of the driver that stores the session.
+    public var driverName: String { shared.name }
+
+    var driver: any SessionDriver { shared.driver }
     /// The same driver when it can write conditionally.
-    let atomicDriver: (any AtomicSessionDriver)?
-    let config: SessionConfig
-    let clock: SessionClock
-    let report: SessionEventObserver
+    var atomicDriver: (any AtomicSessionDriver)? { shared.atomic }
+    var policy: Policy { shared.policy }
+    var clock: SessionClock { shared.clock }
+    var report: SessionEventObserver { shared.report }
     /// Queues this process's saves of one session (shared by the manager's sessions).
-    let saves: KeyedAsyncLock<SessionIdentifier>
+    var saves: KeyedAsyncLock<SessionIdentifier> { shared.saves }
     let state: Locked<State>
 
     struct State: Sendable {
@@ -77,25 +80,9 @@ public final class Session: Sendable {
         var carriesData: Bool
     }
 
-    init(
-        name: String,
-        id: SessionIdentifier?,
-        driverName: String,
-        driver: ResolvedDriver,
-        config: SessionConfig,
-        clock: SessionClock,
-        report: @escaping SessionEventObserver,
-        saves: KeyedAsyncLock<SessionIdentifier> = KeyedAsyncLock()
-    ) {
-        self.name = name
-        self.driverName = driverName
-        self.driver = driver.driver
-        self.atomicDriver = driver.atomic
-        self.config = config
-        self.clock = clock
-        self.report = report
-        self.saves = saves
-        let now = clock.now
+    init(id: SessionIdentifier?, on shared: ResolvedDriver) {
+        self.shared = shared
+        let now = shared.clock.now
         self.state = Locked(
             State(
                 // A presented ID stands in until `start()` adopts it or draws a fresh one.
@@ -120,6 +107,27 @@ public final class Session: Sendable {
 
     /// Whether this session has changes that the next save writes.
     public var isDirty: Bool { state.withLock { $0.isDirty } }
+
+    /// What a session needs of the configuration, as plain numbers: a `SessionConfig` holds
+    /// strings, and copying it into every request's session would retain each of them.
+    struct Policy: Sendable {
+        /// Seconds after which an unchanged session is touched and its cookie renewed.
+        var touchInterval: Double
+        var expireOnClose: Bool
+        var maxPayloadBytes: Int
+        /// Seconds after its creation at which a session ends, if set.
+        var absoluteLifetime: Double?
+        /// Seconds a retired ID's tombstone stands; 0 destroys retired IDs at once.
+        var tombstoneLifetime: Int
+
+        init(_ config: SessionConfig) {
+            touchInterval = config.effectiveTouchInterval
+            expireOnClose = config.expireOnClose
+            maxPayloadBytes = config.maxPayloadBytes
+            absoluteLifetime = config.absoluteLifetimeDuration.map { Double($0.components.seconds) }
+            tombstoneLifetime = config.tombstoneLifetime
+        }
+    }
 
     /// Applies `operations` to this request's view and records them for the save.
     func record(_ operations: SessionOperation...) {

@@ -5,28 +5,35 @@
 /// with one cookie) costs one read-merge-write per save instead of a storm of conflicting
 /// compare-and-swap retries; conflicts then come only from other processes.
 package final class KeyedAsyncLock<Key: Hashable & Sendable>: Sendable {
-    /// Held keys and the tasks waiting for each, first in line first.
-    private let held = Locked<[Key: [CheckedContinuation<Void, Never>]]>([:])
+    /// Held keys and the tasks waiting for each, first in line first, spread over stripes by
+    /// the key's hash so that saves of different sessions seldom meet on one mutex.
+    private let stripes = (0..<16).map { _ in Stripe([:]) }
+    private typealias Stripe = Locked<[Key: [CheckedContinuation<Void, Never>]]>
 
     package init() {}
 
+    private func stripe(_ key: Key) -> Stripe {
+        stripes[Int(UInt(bitPattern: key.hashValue) % UInt(stripes.count))]
+    }
+
     /// Runs `body` holding the lock of `key`.
     package func withLock<Result>(_ key: Key, _ body: () async throws -> Result) async rethrows -> Result {
-        await acquire(key)
-        defer { release(key) }
+        let stripe = stripe(key)
+        await acquire(key, in: stripe)
+        defer { release(key, in: stripe) }
         return try await body()
     }
 
-    private func acquire(_ key: Key) async {
+    private func acquire(_ key: Key, in stripe: Stripe) async {
         // A free key is taken at once, without a continuation (the common case).
-        let free = held.withLock { held in
+        let free = stripe.withLock { held in
             guard held[key] == nil else { return false }
             held[key] = []
             return true
         }
         if free { return }
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let acquired = held.withLock { held in
+            let acquired = stripe.withLock { held in
                 guard held[key] != nil else {
                     held[key] = []
                     return true
@@ -39,8 +46,8 @@ package final class KeyedAsyncLock<Key: Hashable & Sendable>: Sendable {
     }
 
     /// Hands the lock to the next waiter, or frees the key.
-    private func release(_ key: Key) {
-        let next = held.withLock { held -> CheckedContinuation<Void, Never>? in
+    private func release(_ key: Key, in stripe: Stripe) {
+        let next = stripe.withLock { held -> CheckedContinuation<Void, Never>? in
             guard var waiters = held[key], !waiters.isEmpty else {
                 held[key] = nil
                 return nil

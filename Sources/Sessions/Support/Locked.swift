@@ -30,7 +30,17 @@ package struct Locked<Value: Sendable>: @unchecked Sendable {
     private final class Storage: ManagedBuffer<Value, pthread_mutex_t> {
         static func make(_ value: Value) -> Storage {
             let buffer = create(minimumCapacity: 1) { _ in value }
-            buffer.withUnsafeMutablePointerToElements { _ = pthread_mutex_init($0, nil) }
+            buffer.withUnsafeMutablePointerToElements { mutex in
+                var attributes = pthread_mutexattr_t()
+                pthread_mutexattr_init(&attributes)
+                #if canImport(Glibc)
+                // Critical sections here are short: a waiter spins a little before it sleeps,
+                // so two threads meeting on a lock rarely pay for a futex sleep and wake.
+                pthread_mutexattr_settype(&attributes, Int32(PTHREAD_MUTEX_ADAPTIVE_NP))
+                #endif
+                pthread_mutex_init(mutex, &attributes)
+                pthread_mutexattr_destroy(&attributes)
+            }
             // `create` on a subclass allocates an instance of that subclass.
             return unsafeDowncast(buffer, to: Storage.self)
         }

@@ -7,6 +7,8 @@ import ServiceLifecycle
 //   bare         no sessions (the ceiling)
 //   auth         HummingbirdAuth's SessionMiddleware on MemoryPersistDriver
 //   ours         our StartSessionMiddleware; driver, lifetime, files... from SESSION_* variables
+//   floor        a middleware that reads the Cookie header and adds Vary, on our context type:
+//                what being a session middleware costs before any session work
 // GC_EVERY (seconds) sets how often our gc service, or HummingbirdAuth's tidy, runs.
 
 let environment = ProcessInfo.processInfo.environment
@@ -34,6 +36,7 @@ switch CommandLine.arguments.dropFirst().first {
 case "bare": try await serveBare()
 case "auth": try await serveHummingbirdAuth()
 case "ours": try await serveOurs()
+case "floor": try await serveFloor()
 default:
     FileHandle.standardError.write(Data("usage: hb-server bare|auth|ours\n".utf8))
     exit(2)
