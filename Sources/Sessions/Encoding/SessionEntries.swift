@@ -65,6 +65,8 @@ struct SessionEntries: Sendable, ExpressibleByDictionaryLiteral {
             if let change = changeIndex(of: key) {
                 changes[change].entry = newValue
             } else {
+                // Room for a few changes at once: a new session is usually given several keys.
+                if changes.isEmpty { changes.reserveCapacity(8) }
                 changes.append(Change(key: key, entry: newValue))
             }
         }

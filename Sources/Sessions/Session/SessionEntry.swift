@@ -26,9 +26,16 @@ enum SessionEntry: Sendable {
             guard (try? reader.byte()) == ValueCodec.Tag.int.rawValue, let number = try? reader.signedVarint() else { return nil }
             return Int(exactly: number)
         case .put(let value):
-            if let number = value as? Int { return number }
-            if case .int(let number) = value as? SessionValue { return number }
-            return self.value(as: Int.self)
+            // By type identity first: a failed dynamic cast costs more than the rest of this.
+            switch ObjectIdentifier(type(of: value)) {
+            case ObjectIdentifier(Int.self):
+                return value as? Int
+            case ObjectIdentifier(SessionValue.self):
+                guard case .int(let number) = value as? SessionValue else { return nil }
+                return number
+            default:
+                return self.value(as: Int.self)
+            }
         }
     }
 
