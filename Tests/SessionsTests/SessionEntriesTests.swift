@@ -67,6 +67,29 @@ import Testing
         #expect(again.entries.compactMapValues { $0.value(as: SessionValue.self) } == original.entries.compactMapValues { $0.value(as: SessionValue.self) })
     }
 
+    @Test func anEncodedPayloadCarriesNoSpareCapacity() throws {
+        // The memory driver copies a payload with more than 16 bytes to spare; sized right, a
+        // save allocates once.
+        var envelope = SessionEnvelope(createdAt: Date(), cookieRenewedAt: Date())
+        envelope.token = String(repeating: "t", count: 40)
+        let values: [String: SessionValue] = [
+            "user_id": 42, "name": "Ada Lovelace", "locale": "en-GB", "is_admin": false, "verified": true,
+            "beta": false, "visits": -1_000_000, "plan_id": 3, "theme": "dark", "count": 0,
+        ]
+        for (key, value) in values { envelope.entries[key] = .put(value) }
+        envelope.entries["typed"] = .put(Int.max)
+        envelope.entries["text"] = .put("é" + String(repeating: "x", count: 200))
+        envelope.flashNew = ["status"]
+        let fresh = try envelope.encoded()
+        #expect(fresh.capacity <= fresh.count + 16, "\(fresh.capacity) for \(fresh.count)")
+
+        var returning = try SessionEnvelope(decoding: fresh)
+        returning.entries["count"] = .put(1)
+        returning.entries["name"] = nil
+        let again = try returning.encoded()
+        #expect(again.capacity <= again.count + 16, "\(again.capacity) for \(again.count)")
+    }
+
     @Test func removeAllThenPutKeepsOnlyTheNewValues() throws {
         var envelope = try stored([("a", 1), ("b", 2)])
         #expect(!envelope.entries.isEmpty)

@@ -20,6 +20,21 @@ struct ByteWriter {
         bytes.append(UInt8(rest))
     }
 
+    /// How many bytes ``varint(_:)`` writes for `value`.
+    static func varintSize(_ value: UInt64) -> Int {
+        max(1, (64 - value.leadingZeroBitCount + 6) / 7)
+    }
+
+    /// How many bytes ``signedVarint(_:)`` writes for `value`.
+    static func signedVarintSize(_ value: Int64) -> Int {
+        varintSize(UInt64(bitPattern: (value << 1) ^ (value >> 63)))
+    }
+
+    /// How many bytes ``blob(_:)`` writes for `count` bytes.
+    static func blobSize(_ count: Int) -> Int {
+        varintSize(UInt64(count)) + count
+    }
+
     /// Zigzag, then LEB128: small negative numbers stay short.
     mutating func signedVarint(_ value: Int64) {
         varint(UInt64(bitPattern: (value << 1) ^ (value >> 63)))

@@ -117,10 +117,17 @@ struct SessionEntries: Sendable, ExpressibleByDictionaryLiteral {
         }
     }
 
-    /// A guess of the encoded size, for reserving capacity: the stored payload and ~32 bytes
-    /// per change.
+    /// The encoded size (exact unless a changed value is of an uncommon type), for reserving
+    /// capacity: the unchanged stored entries and each change.
     var sizeEstimate: Int {
-        payload.count + 32 * changes.count
+        var size = ByteWriter.varintSize(UInt64(stored.count + changes.count))
+        payload.withUnsafeBufferPointer { bytes in
+            for entry in stored where !isChanged(entry, in: bytes) { size += entry.valueEnd - entry.start }
+        }
+        for index in changes.indices {
+            size += ByteWriter.blobSize(changes[index].key.utf8.count) + (changes[index].entry?.sizeEstimate ?? 0)
+        }
+        return size
     }
 
     // MARK: - Finding entries

@@ -64,7 +64,10 @@ struct SessionEnvelope {
     /// The envelope's bytes. Values put during this request are encoded here, so a value that
     /// cannot be encoded surfaces as an error at save, naming its key.
     func encoded() throws -> [UInt8] {
-        let size = 64 + (token?.utf8.count ?? 0) + entries.sizeEstimate
+        // Sized to fit, so the stored array carries no spare capacity (the memory driver would
+        // otherwise copy it to shed that).
+        let size = 17 + ByteWriter.blobSize(token?.utf8.count ?? 0) + Self.size(keys: flashNew) + Self.size(keys: flashOld)
+            + entries.sizeEstimate
         var writer = ByteWriter(capacity: size)
         writer.byte(Self.formatVersion)
         writer.double(createdAt.timeIntervalSince1970)
@@ -82,6 +85,10 @@ struct SessionEnvelope {
         keys.reserveCapacity(count)
         for _ in 0..<count { keys.append(try reader.string()) }
         return keys
+    }
+
+    private static func size(keys: [String]) -> Int {
+        keys.reduce(ByteWriter.varintSize(UInt64(keys.count))) { $0 + ByteWriter.blobSize($1.utf8.count) }
     }
 
     private static func write(keys: [String], into writer: inout ByteWriter) {

@@ -66,6 +66,29 @@ enum ValueCodec {
         }
     }
 
+    /// The encoded size of `value`: exact for integers, strings, Booleans and dynamic scalars,
+    /// a guess for the rest. Found by type identity, without failed casts.
+    static func sizeEstimate(of value: any Encodable & Sendable) -> Int {
+        switch ObjectIdentifier(type(of: value)) {
+        case ObjectIdentifier(Int.self): (value as? Int).map { 1 + ByteWriter.signedVarintSize(Int64($0)) } ?? 16
+        case ObjectIdentifier(String.self): (value as? String).map { 1 + ByteWriter.blobSize($0.utf8.count) } ?? 16
+        case ObjectIdentifier(Bool.self): 1
+        case ObjectIdentifier(SessionValue.self): (value as? SessionValue).map(sizeEstimate(dynamic:)) ?? 16
+        default: 16
+        }
+    }
+
+    static func sizeEstimate(dynamic value: SessionValue) -> Int {
+        switch value {
+        case .null, .bool: 1
+        case .int(let number): 1 + ByteWriter.signedVarintSize(Int64(number))
+        case .double, .date: 9
+        case .string(let text): 1 + ByteWriter.blobSize(text.utf8.count)
+        case .data(let data): 1 + ByteWriter.blobSize(data.count)
+        case .array, .dictionary: 32
+        }
+    }
+
     static func encode(dynamic value: SessionValue, into writer: inout ByteWriter) {
         switch value {
         case .null: writer.byte(Tag.null.rawValue)

@@ -47,6 +47,14 @@ enum SessionEntry: Sendable {
         }
     }
 
+    /// The size of the value's encoded bytes: exact when stored, and for common types when put.
+    var sizeEstimate: Int {
+        switch self {
+        case .stored(let bytes): bytes.count
+        case .put(let value): ValueCodec.sizeEstimate(of: value)
+        }
+    }
+
     /// The value's encoded bytes.
     /// - Throws: ``SessionError/unencodable(key:reason:)`` naming `key`.
     func encoded(key: String) throws -> ArraySlice<UInt8> {
