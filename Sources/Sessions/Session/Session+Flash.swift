@@ -53,8 +53,8 @@ extension Session {
     /// this request's keys the previous ones. Recorded as an operation on exactly these keys, so
     /// an overlapping request's fresh flash is never aged by a request that did not see it.
     func ageFlashData(in state: inout State) {
-        let envelope = state.envelope
-        guard !envelope.flashOld.isEmpty || !envelope.flashNew.isEmpty else { return }
-        Self.record([.age(consumed: envelope.flashOld, promoted: envelope.flashNew)], in: &state)
+        let (old, new) = (state.envelope.flashOld, state.envelope.flashNew)
+        guard !old.isEmpty || !new.isEmpty else { return }
+        Self.record([.age(consumed: old, promoted: new)], in: &state)
     }
 }
