@@ -67,16 +67,21 @@ public struct SessionIdentifier: Hashable, Sendable, CustomStringConvertible {
     /// The 32-character text form, as it travels in cookies and headers.
     public var description: String {
         String(unsafeUninitializedCapacity: Self.length) { output in
-            for index in 0..<Self.length {
-                let bit = index * 6
-                let offset = bit & 63
-                let word = self.word(bit >> 6)
-                let value = offset <= 58
-                    ? word >> (58 - offset)
-                    : word << (offset - 58) | self.word((bit >> 6) + 1) >> (122 - offset)
-                output[index] = Base64URL.alphabet[Int(value & 63)]
-            }
+            writeText(into: output)
             return Self.length
+        }
+    }
+
+    /// Writes the text form into the first 32 bytes of `output` (which must have room).
+    func writeText(into output: UnsafeMutableBufferPointer<UInt8>) {
+        for index in 0..<Self.length {
+            let bit = index * 6
+            let offset = bit & 63
+            let word = self.word(bit >> 6)
+            let value = offset <= 58
+                ? word >> (58 - offset)
+                : word << (offset - 58) | self.word((bit >> 6) + 1) >> (122 - offset)
+            output[index] = Base64URL.alphabet[Int(value & 63)]
         }
     }
 

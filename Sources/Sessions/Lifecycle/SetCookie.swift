@@ -5,6 +5,10 @@ struct SetCookie: Sendable {
     let config: SessionConfig
     /// The attributes after the value (`; Path=/; HttpOnly; …`), the same for every cookie.
     private let attributes: String
+    /// `name=`, before the ID.
+    private let namePrefix: String
+    /// `; Max-Age=…; Expires=`, before the date (empty with `expire_on_close`).
+    private let expiryPrefix: String
     /// The idle lifetime in seconds, the cookie's Max-Age.
     private let maxAge: Int64
 
@@ -18,24 +22,40 @@ struct SetCookie: Sendable {
         if config.partitioned { text += "; Partitioned" }
         attributes = text
         maxAge = Int64(config.lifetime) * 60
+        namePrefix = config.cookie + "="
+        expiryPrefix = config.expireOnClose ? "" : "; Max-Age=\(maxAge); Expires="
     }
 
     /// The cookie that carries `id`, expiring with the idle lifetime counted from `now` (or at
     /// browser close with `expire_on_close`).
     func session(_ id: SessionIdentifier, now: Date) -> String {
-        // Appended piece by piece into one buffer: sent with every new session.
-        var value = config.cookie
-        value.reserveCapacity(value.utf8.count + SessionIdentifier.length + 70 + attributes.utf8.count)
-        value += "="
-        value += id.description
-        if !config.expireOnClose {
-            value += "; Max-Age="
-            value += String(maxAge)
-            value += "; Expires="
-            value += CookieDate.cachedFormat(secondsSince1970: Int64(now.timeIntervalSince1970) + maxAge)
+        let date = config.expireOnClose ? "" : CookieDate.cachedFormat(secondsSince1970: Int64(now.timeIntervalSince1970) + maxAge)
+        let length = namePrefix.utf8.count + SessionIdentifier.length + expiryPrefix.utf8.count + date.utf8.count + attributes.utf8.count
+        // Written into one buffer: sent with every new session.
+        return String(unsafeUninitializedCapacity: length) { output in
+            var offset = 0
+            func append(_ text: String) {
+                let copied = text.utf8.withContiguousStorageIfAvailable { bytes in
+                    _ = UnsafeMutableBufferPointer(rebasing: output[offset...]).initialize(fromContentsOf: bytes)
+                    return bytes.count
+                }
+                if let copied {
+                    offset += copied
+                } else {
+                    for byte in text.utf8 {
+                        output[offset] = byte
+                        offset += 1
+                    }
+                }
+            }
+            append(namePrefix)
+            id.writeText(into: UnsafeMutableBufferPointer(rebasing: output[offset...]))
+            offset += SessionIdentifier.length
+            append(expiryPrefix)
+            append(date)
+            append(attributes)
+            return offset
         }
-        value += attributes
-        return value
     }
 
     /// A cookie that makes the browser drop the session cookie.

@@ -23,7 +23,7 @@ extension Session {
     /// ```
     public func put(_ values: [String: SessionValue]) {
         state.withLock { state in
-            Self.record(values.map { .put($0.key, .put($0.value)) }, in: &state)
+            for (key, value) in values { Self.record(.put(key, .put(value)), in: &state) }
         }
     }
 
@@ -116,7 +116,7 @@ extension Session {
             }
             let (sum, overflow) = current.addingReportingOverflow(amount)
             guard !overflow else { throw SessionError.overflow(key: key) }
-            Self.record([.increment(key, by: amount)], in: &state)
+            Self.record(.increment(key, by: amount), in: &state)
             return sum
         }
     }
@@ -146,7 +146,7 @@ extension Session {
             if let entry = state.envelope.entries[key], !entry.isNull, SessionOperation.arrayElements(of: entry) == nil {
                 throw SessionError.typeMismatch(key: key, expected: "an array")
             }
-            Self.record([.push(key, element: element)], in: &state)
+            Self.record(.push(key, element: element), in: &state)
         }
     }
 }

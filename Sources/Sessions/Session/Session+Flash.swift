@@ -12,7 +12,10 @@
 extension Session {
     /// Stores `value` under `key` for this request and the next one.
     public func flash<T: Encodable & Sendable>(_ key: String, _ value: T) {
-        record(.put(key, .put(value)), .flash(key))
+        state.withLock { state in
+            Self.record(.put(key, .put(value)), in: &state)
+            Self.record(.flash(key), in: &state)
+        }
     }
 
     /// Flashes `true` under `key`.
@@ -22,13 +25,16 @@ extension Session {
 
     /// Stores `value` under `key` for this request only.
     public func now<T: Encodable & Sendable>(_ key: String, _ value: T) {
-        record(.put(key, .put(value)), .now(key))
+        state.withLock { state in
+            Self.record(.put(key, .put(value)), in: &state)
+            Self.record(.now(key), in: &state)
+        }
     }
 
     /// Keeps all flash data for one more request.
     public func reflash() {
         state.withLock { state in
-            Self.record([.keep(state.envelope.flashOld)], in: &state)
+            Self.record(.keep(state.envelope.flashOld), in: &state)
         }
     }
 
@@ -55,6 +61,6 @@ extension Session {
     func ageFlashData(in state: inout State) {
         let (old, new) = (state.envelope.flashOld, state.envelope.flashNew)
         guard !old.isEmpty || !new.isEmpty else { return }
-        Self.record([.age(consumed: old, promoted: new)], in: &state)
+        Self.record(.age(consumed: old, promoted: new), in: &state)
     }
 }

@@ -17,7 +17,7 @@ extension Session {
             }
             state.id = .random()
             if state.envelope.token != nil {
-                Self.record([.token(Base64URL.randomString(byteCount: 30), ifMissing: false)], in: &state)
+                Self.record(.token(Base64URL.randomString(byteCount: 30), ifMissing: false), in: &state)
             }
             if state.storedID != nil || !state.envelope.entries.isEmpty {
                 state.isDirty = true

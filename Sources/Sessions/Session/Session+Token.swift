@@ -5,7 +5,7 @@ extension Session {
         state.withLock { state in
             if let token = state.envelope.token { return token }
             let token = Base64URL.randomString(byteCount: 30)
-            Self.record([.token(token, ifMissing: true)], in: &state)
+            Self.record(.token(token, ifMissing: true), in: &state)
             return token
         }
     }

@@ -129,14 +129,14 @@ public final class Session: Sendable {
         }
     }
 
-    /// Applies `operations` to this request's view and records them for the save.
-    func record(_ operations: SessionOperation...) {
-        state.withLock { state in Self.record(operations, in: &state) }
+    /// Applies `operation` to this request's view and records it for the save.
+    func record(_ operation: SessionOperation) {
+        state.withLock { state in Self.record(operation, in: &state) }
     }
 
-    static func record(_ operations: [SessionOperation], in state: inout State) {
-        for operation in operations { operation.apply(to: &state.envelope) }
-        if state.storedID != nil || !state.isStarted { state.operations.append(contentsOf: operations) }
+    static func record(_ operation: SessionOperation, in state: inout State) {
+        operation.apply(to: &state.envelope)
+        if state.storedID != nil || !state.isStarted { state.operations.append(operation) }
         state.changeCount += 1
         state.isDirty = true
     }
