@@ -63,13 +63,7 @@ import Testing
     @Test func forgedHugeLengthsAndDeepNestingAreRejected() async throws {
         let fixture = Fixture()
         let id = SessionIdentifier.random()
-        var header = ByteWriter()
-        header.byte(SessionEnvelope.formatVersion)
-        header.double(0)
-        header.double(0)
-        header.string("")
-        header.varint(0)
-        header.varint(0)
+        let header = handWrittenEnvelopeHeader()
         var huge = header
         huge.varint(1)
         huge.string("k")

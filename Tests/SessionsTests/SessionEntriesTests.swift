@@ -12,16 +12,10 @@ import Testing
         return try SessionEnvelope(decoding: envelope.encoded())
     }
 
-    /// A payload with `count` entries under `keys` (each holding true), written by hand so it
+    /// A payload with an entry under each of `keys` (each holding true), written by hand so it
     /// can say what our encoder never would.
     func handWritten(keys: [String]) -> [UInt8] {
-        var writer = ByteWriter()
-        writer.byte(SessionEnvelope.formatVersion)
-        writer.double(1)
-        writer.double(2)
-        writer.string("")
-        writer.varint(0)
-        writer.varint(0)
+        var writer = handWrittenEnvelopeHeader(createdAt: 1, cookieRenewedAt: 2)
         writer.varint(UInt64(keys.count))
         for key in keys {
             writer.string(key)

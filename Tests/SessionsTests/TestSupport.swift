@@ -106,3 +106,16 @@ func cookieID(_ setCookie: String?) -> String? {
     let value = setCookie[setCookie.index(after: equals)...].prefix { $0 != ";" }
     return value.isEmpty ? nil : String(value)
 }
+
+/// The start of an envelope written by hand (version, two dates, no token, no flash keys), to
+/// which a test appends what our encoder would never write.
+func handWrittenEnvelopeHeader(createdAt: Double = 0, cookieRenewedAt: Double = 0) -> ByteWriter {
+    var writer = ByteWriter()
+    writer.byte(SessionEnvelope.formatVersion)
+    writer.double(createdAt)
+    writer.double(cookieRenewedAt)
+    writer.string("")
+    writer.varint(0)
+    writer.varint(0)
+    return writer
+}

@@ -10,10 +10,7 @@ extension FileSessionDriver {
     /// its status, or nil when it is missing. Throws when it is not a regular file (a symbolic
     /// link is not followed).
     func openSessionFile(_ id: SessionIdentifier, operation: String) throws -> (Int32, stat)? {
-        var fd: Int32
-        repeat {
-            fd = FileCall.open(path(for: id), O_RDONLY | O_CLOEXEC | O_NOFOLLOW, 0)
-        } while fd < 0 && errno == EINTR
+        let fd = FileCall.openRetryingInterrupts(path(for: id), O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
         guard fd >= 0 else {
             let code = errno
             if code == ENOENT || code == ENOTDIR { return nil }
@@ -32,10 +29,7 @@ extension FileSessionDriver {
     /// path: it is missing, or a symbolic link (never followed, so a write never lands outside the
     /// folder), a folder or another kind of file, which a write replaces as a missing file.
     func openSessionFileForUpdate(_ id: SessionIdentifier) throws -> (Int32, stat)? {
-        var fd: Int32
-        repeat {
-            fd = FileCall.open(path(for: id), O_RDWR | O_CLOEXEC | O_NOFOLLOW, 0)
-        } while fd < 0 && errno == EINTR
+        let fd = FileCall.openRetryingInterrupts(path(for: id), O_RDWR | O_CLOEXEC | O_NOFOLLOW)
         guard fd >= 0 else {
             let code = errno
             if code == ENOENT || code == ENOTDIR || code == ELOOP || code == EISDIR { return nil }
