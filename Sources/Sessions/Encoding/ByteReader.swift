@@ -43,9 +43,7 @@ struct ByteReader {
     /// A length-prefixed run of bytes, checked against what is left (a forged length cannot
     /// make the reader allocate or run past the end).
     mutating func blob() throws(PayloadError) -> ArraySlice<UInt8> {
-        let length = try varint()
-        guard length <= UInt64(bytes.endIndex - index) else { throw .truncated }
-        return try take(Int(length))
+        bytes[try skipBlob()]
     }
 
     /// Skips a length-prefixed run of bytes and returns where it lies (no slice, no retain).
@@ -53,7 +51,7 @@ struct ByteReader {
         let length = try varint()
         guard length <= UInt64(bytes.endIndex - index) else { throw .truncated }
         let start = index
-        index += Int(length)
+        try skip(Int(length))
         return start..<index
     }
 
@@ -90,9 +88,9 @@ struct ByteReader {
     }
 
     mutating func take(_ count: Int) throws(PayloadError) -> ArraySlice<UInt8> {
-        guard count >= 0, count <= bytes.endIndex - index else { throw .truncated }
-        defer { index += count }
-        return bytes[index..<(index + count)]
+        let start = index
+        try skip(count)
+        return bytes[start..<index]
     }
 }
 
