@@ -14,7 +14,7 @@ do {
     guard let port = Int(environment["PORT"] ?? "8080"), (0...65535).contains(port) else {
         throw DemoError(message: "PORT must be a port number, got \(environment["PORT"] ?? "")")
     }
-    let demo = DemoApplication(config: config, port: port, logger: logger)
+    let demo = try DemoApplication(config: config, port: port, logger: logger)
     logger.info("sessions demo on http://127.0.0.1:\(port) (driver: \(config.driver))")
     try await demo.application.runService()
 } catch {

@@ -4,17 +4,26 @@ public import Sessions
 import Synchronization
 
 /// A custom driver, registered with `extend("counting")`: it wraps another driver, counts every
-/// operation and logs each write and destroy. Switch the demo to it with
-/// `SESSION_DRIVER=counting`.
+/// operation and, unless its own setting `counting_log` is false, logs each write and destroy.
+/// Switch the demo to it with `SESSION_DRIVER=counting`.
 public final class CountingSessionDriver: SessionDriver {
+    /// Whether each write and destroy is logged (`counting_log`, `SESSION_COUNTING_LOG`): the
+    /// demo's example of a driver declaring a setting of its own.
+    public static let logSetting = SessionSetting<Bool>(
+        "counting_log", default: true, format: .flag,
+        summary: "Whether the demo's counting driver logs each write and destroy (at debug level).")
+
     /// The driver that really stores the sessions.
     public let inner: any SessionDriver
+    /// Whether each write and destroy is logged.
+    public let logsOperations: Bool
     private let logger: Logger
     private let counts = Mutex<[String: Int]>([:])
 
-    /// Counts the operations on `inner`.
-    public init(wrapping inner: any SessionDriver, logger: Logger) {
+    /// Counts the operations on `inner`, logging writes and destroys when `logsOperations`.
+    public init(wrapping inner: any SessionDriver, logsOperations: Bool = true, logger: Logger) {
         self.inner = inner
+        self.logsOperations = logsOperations
         self.logger = logger
     }
 
@@ -35,13 +44,13 @@ public final class CountingSessionDriver: SessionDriver {
 
     public func write(_ id: SessionIdentifier, payload: [UInt8]) async throws {
         count("write")
-        logger.debug("counting driver: write of \(payload.count) bytes for session \(SessionFingerprint(id))")
+        if logsOperations { logger.debug("counting driver: write of \(payload.count) bytes for session \(SessionFingerprint(id))") }
         try await inner.write(id, payload: payload)
     }
 
     public func destroy(_ id: SessionIdentifier) async throws {
         count("destroy")
-        logger.debug("counting driver: destroy of session \(SessionFingerprint(id))")
+        if logsOperations { logger.debug("counting driver: destroy of session \(SessionFingerprint(id))") }
         try await inner.destroy(id)
     }
 

@@ -5,7 +5,7 @@ public import Sessions
 import SessionsHummingbird
 
 /// Builds the demo: a session manager from `config` with the `counting` driver registered, the
-/// routes, and the gc service.
+/// routes, and the service that boots the sessions, collects garbage and closes the drivers.
 public struct DemoApplication: Sendable {
     /// The demo's session manager (tests reach its drivers through it).
     public let sessions: SessionManager
@@ -15,16 +15,21 @@ public struct DemoApplication: Sendable {
     /// A demo serving on `host:port` with the sessions configured by `config`.
     /// - Parameter configure: runs after the built-in and demo drivers are registered, before
     ///   anything is built (tests register failing drivers there).
+    /// - Throws: ``Sessions/SessionConfigError`` when `config` holds a bad value.
     public init(
         config: SessionConfig,
         host: String = "127.0.0.1",
         port: Int = 8080,
         logger: Logger = Logger(label: "sessions-demo"),
         configure: (SessionManager) -> Void = { _ in }
-    ) {
-        let sessions = SessionManager(config: config, observer: SessionLogging.observer(logger: logger))
-        sessions.extend("counting") { context in
-            CountingSessionDriver(wrapping: FileSessionDriver(context: context), logger: logger)
+    ) throws {
+        let sessions = try SessionManager(config: config, observer: SessionLogging.observer(logger: logger))
+        sessions.extend("counting", settings: [CountingSessionDriver.logSetting]) { context in
+            CountingSessionDriver(
+                wrapping: FileSessionDriver(context: context),
+                logsOperations: context[CountingSessionDriver.logSetting],
+                logger: logger
+            )
         }
         configure(sessions)
 
@@ -35,7 +40,7 @@ public struct DemoApplication: Sendable {
             configuration: .init(address: .hostname(host, port: port), serverName: "sessions-demo"),
             logger: logger
         )
-        application.addServices(SessionGarbageCollectionService(manager: sessions, logger: logger))
+        application.addServices(SessionManagerService(manager: sessions, logger: logger))
         self.sessions = sessions
         self.application = application
     }

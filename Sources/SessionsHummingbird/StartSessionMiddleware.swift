@@ -1,6 +1,7 @@
 #if Hummingbird
 import HTTPTypes
 public import Hummingbird
+import Logging
 public import Sessions
 
 /// The header fields every session response may carry, built (and validated) once.
@@ -23,7 +24,9 @@ private let noStore = HTTPField(name: .cacheControl, value: "no-store")
 ///   An `HTTPResponseError` below 500 (a 404 thrown by a handler, say) is turned into its
 ///   response and the session is saved as usual.
 /// - If the store fails while loading or saving, the request ends with a 500 and a log line
-///   on the request's logger; the line never contains the session ID.
+///   on the request's logger; the line never contains the session ID. A store that cannot be
+///   reached (``Sessions/SessionError/unavailable(reason:)``) gets
+///   `503 Service Unavailable` with `Retry-After: 5` instead, so clients and load balancers retry.
 /// - With `ageFlashData: false` flash data is left for the next page: use it on API or XHR
 ///   groups, so a background fetch does not eat the message the next page was meant to show.
 /// - With `blocking` (Laravel's `block`), requests of one session on these routes run one at a
@@ -53,8 +56,7 @@ public struct StartSessionMiddleware<Context: StartSessionRequestContext>: Route
                 context.logger.notice("the session stayed locked by another request for \(waited)")
                 return Response(status: .serviceUnavailable, headers: [.retryAfter: "1"])
             } catch {
-                context.logger.error("could not load the session: \(String(describing: error))")
-                return Response(status: .internalServerError)
+                return Self.failure(error, while: "load", logger: context.logger)
             }
 
             var context = context
@@ -73,8 +75,7 @@ public struct StartSessionMiddleware<Context: StartSessionRequestContext>: Route
             do {
                 cookie = try await lifecycle.finishResponse(started, status: response.status.code, agingFlashData: ageFlashData)
             } catch {
-                context.logger.error("could not save the session: \(String(describing: error))")
-                return Response(status: .internalServerError)
+                return Self.failure(error, while: "save", logger: context.logger)
             }
             response.headers.append(varyCookie)
             if let setCookie = cookie.setCookie {
@@ -84,5 +85,19 @@ public struct StartSessionMiddleware<Context: StartSessionRequestContext>: Route
             return response
         }
     }
+
+    /// The response to a store failure: 503 with `Retry-After` when the store is unreachable,
+    /// 500 otherwise; logged either way, never with the session ID.
+    private static func failure(_ error: any Error, while operation: String, logger: Logger) -> Response {
+        if case SessionError.unavailable = error {
+            logger.warning("could not \(operation) the session: \(String(describing: error))")
+            return Response(status: .serviceUnavailable, headers: [.retryAfter: unavailableRetryAfter])
+        }
+        logger.error("could not \(operation) the session: \(String(describing: error))")
+        return Response(status: .internalServerError)
+    }
 }
+
+/// Seconds a client is asked to wait before retrying when the store is unreachable.
+private let unavailableRetryAfter = "5"
 #endif

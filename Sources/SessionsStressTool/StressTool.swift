@@ -116,10 +116,10 @@ enum StressTool {
     static func sessionIncrement(folder: String, id: SessionIdentifier, count: Int) async throws {
         var config = SessionConfig()
         config.driver = "file"
-        config.files = folder
-        config.lifetime = 24 * 60
+        config[FileSessionDriver.folderSetting] = folder
+        config.lifetime = .seconds(24 * 3600)
         config.lottery = .init(chances: 0, outOf: 100)
-        let manager = SessionManager(config: config)
+        let manager = try SessionManager(config: config)
         for _ in 0..<count {
             guard let session = try await manager.load(id: id.description) else { throw StressToolError.unexpectedPayload }
             try session.increment("count")

@@ -12,7 +12,7 @@ import Testing
     static func config(_ configure: (inout SessionConfig) -> Void = { _ in }) -> SessionConfig {
         var config = SessionConfig()
         config.driver = "memory"
-        config.files = FileManager.default.temporaryDirectory.appendingPathComponent("demo-\(UUID())").path
+        config[FileSessionDriver.folderSetting] = FileManager.default.temporaryDirectory.appendingPathComponent("demo-\(UUID())").path
         configure(&config)
         return config
     }
@@ -22,8 +22,8 @@ import Testing
         configure: (SessionManager) -> Void = { _ in },
         _ body: @Sendable (DemoApplication, LiveClient) async throws -> Value
     ) async throws -> Value {
-        let demo = DemoApplication(config: config, configure: configure)
-        defer { try? FileManager.default.removeItem(atPath: config.files) }
+        let demo = try DemoApplication(config: config, configure: configure)
+        defer { try? FileManager.default.removeItem(atPath: config[FileSessionDriver.folderSetting]) }
         return try await demo.application.test(.live) { client in
             try await body(demo, LiveClient(client))
         }
@@ -56,7 +56,7 @@ import Testing
             $0.domain = "localhost"
             $0.secure = true
             $0.sameSite = .strict
-            $0.lifetime = 30
+            $0.lifetime = .seconds(30 * 60)
         }
         try await withDemo(config) { _, client in
             let browser = client

@@ -31,14 +31,14 @@ struct TestContext: StartSessionRequestContext {
         return try await app.test(.live) { client in try await body(LiveClient(client)) }
     }
 
-    func memoryManager(observer: @escaping SessionEventObserver = { _ in }) -> SessionManager {
+    func memoryManager(observer: @escaping SessionEventObserver = { _ in }) throws -> SessionManager {
         var config = SessionConfig()
         config.driver = "memory"
-        return SessionManager(config: config, observer: observer)
+        return try SessionManager(config: config, observer: observer)
     }
 
     @Test func apiGroupLeavesFlashForTheNextPage() async throws {
-        let manager = memoryManager()
+        let manager = try memoryManager()
         try await withApp(manager: manager, { router in
             let pages = router.group().add(middleware: StartSessionMiddleware<TestContext>(manager: manager))
             pages.get("/flash") { _, context in
@@ -60,7 +60,7 @@ struct TestContext: StartSessionRequestContext {
     }
 
     @Test func unagedAPIRequestsOverlappingThePageLeaveItsFlash() async throws {
-        let manager = memoryManager()
+        let manager = try memoryManager()
         try await withApp(manager: manager, { router in
             let pages = router.group().add(middleware: StartSessionMiddleware<TestContext>(manager: manager))
             pages.get("/flash") { _, context in
@@ -105,7 +105,7 @@ struct TestContext: StartSessionRequestContext {
     }
 
     @Test func blockingRouteAnswers503WhenItsTurnDoesNotCome() async throws {
-        let manager = memoryManager()
+        let manager = try memoryManager()
         try await withApp(manager: manager, { router in
             router.group().add(middleware: StartSessionMiddleware<TestContext>(manager: manager))
                 .get("/start") { _, context in try context.session.put("started", true); return "ok" }
@@ -136,7 +136,7 @@ struct TestContext: StartSessionRequestContext {
     }
 
     @Test func handlerErrorsBelow500SaveAndAbove500DoNot() async throws {
-        let manager = memoryManager()
+        let manager = try memoryManager()
         try await withApp(manager: manager, { router in
             let group = router.group().add(middleware: StartSessionMiddleware<TestContext>(manager: manager))
             group.get("/missing") { _, context -> String in
@@ -167,7 +167,7 @@ struct TestContext: StartSessionRequestContext {
         var config = SessionConfig()
         config.driver = "flaky"
         let failing = FlakyDriver()
-        let manager = SessionManager(config: config, observer: SessionLogging.observer(logger: logger))
+        let manager = try SessionManager(config: config, observer: SessionLogging.observer(logger: logger))
         manager.extend("flaky") { _ in failing }
         let id = SessionIdentifier.random()
         try await failing.inner.write(id, payload: [])
@@ -191,9 +191,9 @@ struct TestContext: StartSessionRequestContext {
         let probe = FlakyDriver()
         var config = SessionConfig()
         config.driver = "probe"
-        let manager = SessionManager(config: config)
+        let manager = try SessionManager(config: config)
         manager.extend("probe") { _ in probe }
-        let service = SessionGarbageCollectionService(manager: manager, every: .milliseconds(20), logger: Logger(label: "gc"))
+        let service = SessionManagerService(manager: manager, every: .milliseconds(20), logger: Logger(label: "gc"))
         let group = ServiceGroup(services: [service], logger: Logger(label: "gc"))
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }

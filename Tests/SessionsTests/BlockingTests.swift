@@ -5,11 +5,11 @@ import Testing
 
 /// Laravel's `block`: requests of one session on a blocking route run one at a time.
 @Suite struct BlockingTests {
-    func lifecycle(driver: String = "memory") -> SessionLifecycle {
+    func lifecycle(driver: String = "memory") throws -> SessionLifecycle {
         var config = SessionConfig()
         config.driver = driver
         config.lottery = .init(chances: 0, outOf: 100)
-        let manager = SessionManager(config: config)
+        let manager = try SessionManager(config: config)
         manager.extend("basic") { SixVerbDriver(inner: MemorySessionDriver(context: $0)) }
         return SessionLifecycle(manager: manager)
     }
@@ -22,7 +22,7 @@ import Testing
     }
 
     @Test func blockingSerialisesAWholeReadModifyWrite() async throws {
-        let lifecycle = lifecycle()
+        let lifecycle = try lifecycle()
         let id = try await newSession(lifecycle)
         let blocking = SessionLifecycle.Blocking(lease: .seconds(5), wait: .seconds(5))
         // Each request reads the balance, waits, and writes balance - 10 as a value (not an
@@ -44,7 +44,7 @@ import Testing
     }
 
     @Test func waitingTooLongFailsWithAClearError() async throws {
-        let lifecycle = lifecycle()
+        let lifecycle = try lifecycle()
         let id = try await newSession(lifecycle)
         let holder = try await lifecycle.start(cookieHeaders: ["swift_session=\(id)"], blocking: .init(lease: .seconds(5), wait: .seconds(1)))
         let clock = ContinuousClock()
@@ -59,7 +59,7 @@ import Testing
     }
 
     @Test func anAbandonedRequestReleasesItsLock() async throws {
-        let lifecycle = lifecycle()
+        let lifecycle = try lifecycle()
         let id = try await newSession(lifecycle)
         let first = try await lifecycle.start(cookieHeaders: ["swift_session=\(id)"], blocking: .init())
         await lifecycle.abandon(first)
@@ -70,13 +70,13 @@ import Testing
     }
 
     @Test func newVisitorsNeedNoLock() async throws {
-        let lifecycle = lifecycle(driver: "basic")
+        let lifecycle = try lifecycle(driver: "basic")
         let started = try await lifecycle.start(cookieHeaders: [], blocking: .init())
         #expect(!started.session.isStored)
     }
 
     @Test func aDriverThatCannotLockSaysSo() async throws {
-        let lifecycle = lifecycle(driver: "basic")
+        let lifecycle = try lifecycle(driver: "basic")
         let id = try await newSession(lifecycle)
         await #expect(throws: SessionError.lockingUnsupported(driver: "basic")) {
             _ = try await lifecycle.start(cookieHeaders: ["swift_session=\(id)"], blocking: .init())

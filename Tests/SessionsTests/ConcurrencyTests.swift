@@ -18,14 +18,14 @@ import SessionsConformance
         let events = EventLog()
         let folder: String
 
-        init(_ store: Store, configure: (inout SessionConfig) -> Void = { _ in }) {
+        init(_ store: Store, configure: (inout SessionConfig) -> Void = { _ in }) throws {
             folder = FileManager.default.temporaryDirectory.appendingPathComponent("concurrency-\(UUID())").path
             var config = SessionConfig()
             config.driver = store.rawValue
-            config.files = folder
+            config[FileSessionDriver.folderSetting] = folder
             config.lottery = .init(chances: 0, outOf: 100)
             configure(&config)
-            manager = SessionManager(config: config, observer: events.observer)
+            manager = try SessionManager(config: config, observer: events.observer)
         }
 
         var lifecycle: SessionLifecycle { SessionLifecycle(manager: manager) }
@@ -48,7 +48,7 @@ import SessionsConformance
 
     @Test(arguments: Store.allCases)
     func hundredConcurrentRequestsEachPuttingAKeyAllSurvive(store: Store) async throws {
-        let bench = Bench(store)
+        let bench = try Bench(store)
         defer { bench.close() }
         let id = try await bench.newSession()
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -63,7 +63,7 @@ import SessionsConformance
 
     @Test(arguments: Store.allCases)
     func twoHundredConcurrentIncrementsAreAllCounted(store: Store) async throws {
-        let bench = Bench(store)
+        let bench = try Bench(store)
         defer { bench.close() }
         let id = try await bench.newSession()
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -78,7 +78,7 @@ import SessionsConformance
 
     @Test(arguments: Store.allCases)
     func logoutRacingFiftyWritersLeavesTheOldIDGone(store: Store) async throws {
-        let bench = Bench(store)
+        let bench = try Bench(store)
         defer { bench.close() }
         let id = try await bench.newSession(["user": "ada"])
         let cookies = try await withThrowingTaskGroup(of: [String].self) { group in
@@ -101,7 +101,7 @@ import SessionsConformance
 
     @Test(arguments: Store.allCases)
     func aJustRegeneratedIDGetsNoCookieAndChangesNothing(store: Store) async throws {
-        let bench = Bench(store)
+        let bench = try Bench(store)
         defer { bench.close() }
         let oldID = try await bench.newSession(["cart": 1])
         let login = try await bench.request(oldID) { session in
@@ -126,8 +126,8 @@ import SessionsConformance
         let time = ManualClock()
         var config = SessionConfig()
         config.driver = "memory"
-        config.tombstoneLifetime = 30
-        let manager = SessionManager(config: config, clock: time.clock)
+        config.tombstoneLifetime = .seconds(30)
+        let manager = try SessionManager(config: config, clock: time.clock)
         let lifecycle = SessionLifecycle(manager: manager)
         let first = try await lifecycle.start(cookieHeaders: [])
         first.session.put("a", 1)
@@ -146,7 +146,7 @@ import SessionsConformance
 
     @Test(arguments: Store.allCases)
     func regenerateCarriesOverAWriteThatLandedMeanwhile(store: Store) async throws {
-        let bench = Bench(store)
+        let bench = try Bench(store)
         defer { bench.close() }
         let oldID = try await bench.newSession(["cart": 1])
         let login = try await bench.lifecycle.start(cookieHeaders: ["swift_session=\(oldID)"])
@@ -166,7 +166,7 @@ import SessionsConformance
     /// new one reaches the next page exactly once.
     @Test(arguments: Store.allCases, [true, false])
     func flashSurvivesAnOverlappingRequestWhicheverSavesLast(store: Store, flasherSavesFirst: Bool) async throws {
-        let bench = Bench(store)
+        let bench = try Bench(store)
         defer { bench.close() }
         let id = try await bench.newSession()
         _ = try await bench.request(id) { $0.flash("status", "Earlier") }
@@ -189,7 +189,7 @@ import SessionsConformance
     @Test func lastWriterWinsOnABasicDriverIsTheDocumentedLimit() async throws {
         var config = SessionConfig()
         config.driver = "basic"
-        let manager = SessionManager(config: config)
+        let manager = try SessionManager(config: config)
         manager.extend("basic") { SixVerbDriver(inner: MemorySessionDriver(context: $0)) }
         let seed = try await manager.buildSession()
         seed.put("seed", true)
@@ -237,7 +237,7 @@ import SessionsConformance
 
     @Test func aChangeMadeWhileTheFirstSaveWritesIsSavedByTheNext() async throws {
         let driver = GatedDriver(inner: MemorySessionDriver(lifetime: .seconds(60)))
-        let manager = SessionManager()
+        let manager = try SessionManager()
         manager.extend("gated") { _ in driver }
         let session = try await manager.buildSession(driver: "gated")
         session.put("before", 1)

@@ -97,8 +97,8 @@ struct FileDriverProcessTests {
         try await Self.withFolder { folder in
             var config = SessionConfig()
             config.driver = "file"
-            config.files = folder
-            let manager = SessionManager(config: config)
+            config[FileSessionDriver.folderSetting] = folder
+            let manager = try SessionManager(config: config)
             let seed = try await manager.buildSession()
             seed.put("count", 0)
             try await seed.save()

@@ -140,8 +140,8 @@ struct FileSessionDriverTests {
     @Test("the context initializer reads files, files_fsync, lifetime and clock")
     func contextInitializer() throws {
         var config = SessionConfig()
-        config.files = "storage/sessions-test/"
-        config.filesFsync = true
+        config[FileSessionDriver.folderSetting] = "storage/sessions-test/"
+        config[FileSessionDriver.fsyncSetting] = true
         let context = SessionDriverContext(name: "file", config: config, lifetime: .seconds(42), clock: clock.sessionClock)
         let store = FileSessionDriver(context: context)
         let cwd = FileManager.default.currentDirectoryPath
@@ -150,8 +150,8 @@ struct FileSessionDriverTests {
         #expect(store.lifetime == .seconds(42))
         #expect(store.clock.now == clock.now)
 
-        config.files = "/var/lib/app/sessions"
-        config.filesFsync = false
+        config[FileSessionDriver.folderSetting] = "/var/lib/app/sessions"
+        config[FileSessionDriver.fsyncSetting] = false
         let absolute = FileSessionDriver(context: SessionDriverContext(name: "file", config: config))
         #expect(absolute.folder == "/var/lib/app/sessions")
         #expect(!absolute.fsync)
@@ -1008,7 +1008,7 @@ struct FileSessionDriverAtomicTests {
         try await withFileTestFolder { root async throws in
             try await SessionDriverConformance { context in
                 var context = context
-                context.config.files = root
+                context.config[FileSessionDriver.folderSetting] = root
                 return FileSessionDriver(context: context)
             }.run(check)
         }

@@ -4,7 +4,9 @@ import Testing
 
 /// Laravel's and Goravel's flash tests: aging happens once per save.
 @Suite struct FlashTests {
-    let fixture = Fixture()
+    let fixture: Fixture
+
+    init() throws { fixture = try Fixture() }
 
     /// Saves and reloads, as the next request would.
     func nextRequest(_ session: Session) async throws -> Session {

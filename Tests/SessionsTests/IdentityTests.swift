@@ -4,7 +4,9 @@ import Testing
 @testable import Sessions
 
 @Suite struct IdentityTests {
-    let fixture = Fixture()
+    let fixture: Fixture
+
+    init() throws { fixture = try Fixture() }
 
     @Test func regenerateDestroysTheOldIDAtSaveAndKeepsData() async throws {
         let oldID = try await fixture.storedSession(["user": "ada"])
@@ -33,7 +35,7 @@ import Testing
     }
 
     @Test func regenerateTwiceDestroysOnlyTheStoredID() async throws {
-        let fixture = Fixture { $0.tombstoneLifetime = 0 }
+        let fixture = try Fixture { $0.tombstoneLifetime = .seconds(0) }
         let oldID = try await fixture.storedSession()
         let session = try #require(try await fixture.manager.load(id: oldID.description))
         session.regenerate()

@@ -20,7 +20,7 @@ import Testing
     }
 
     @Test func newSessionThatNobodyWroteIsNotStoredAndGetsNoCookie() async throws {
-        let fixture = Fixture()
+        let fixture = try Fixture()
         let (_, headers) = try await request(fixture)
         #expect(headers.value("Set-Cookie") == nil)
         #expect(headers.value("Cache-Control") == nil)
@@ -29,14 +29,14 @@ import Testing
     }
 
     @Test func writtenSessionSendsTheConfiguredCookie() async throws {
-        let fixture = Fixture {
+        let fixture = try Fixture {
             $0.cookie = "app_session"
             $0.path = "/app"
             $0.domain = "example.com"
             $0.secure = true
             $0.sameSite = .strict
             $0.partitioned = true
-            $0.lifetime = 120
+            $0.lifetime = .minutes(120)
         }
         let (session, headers) = try await request(fixture) { $0.put("foo", "bar") }
         let expires = CookieDate.format(secondsSince1970: Int64(fixture.time.now.timeIntervalSince1970) + 7200)
@@ -45,7 +45,7 @@ import Testing
     }
 
     @Test func defaultCookieAttributes() async throws {
-        let fixture = Fixture()
+        let fixture = try Fixture()
         let (_, headers) = try await request(fixture) { $0.put("foo", "bar") }
         let cookie = try #require(headers.value("Set-Cookie"))
         #expect(cookie.hasSuffix("; Path=/; HttpOnly; SameSite=Lax"))
@@ -53,13 +53,13 @@ import Testing
     }
 
     @Test func expireOnCloseSendsNeitherMaxAgeNorExpires() async throws {
-        let fixture = Fixture { $0.expireOnClose = true }
+        let fixture = try Fixture { $0.expireOnClose = true }
         let (session, headers) = try await request(fixture) { $0.put("foo", "bar") }
         #expect(headers.value("Set-Cookie") == "swift_session=\(session.id); Path=/; HttpOnly; SameSite=Lax")
     }
 
     @Test func returningSessionIsReadAndNotRewrittenOrRecookied() async throws {
-        let fixture = Fixture()
+        let fixture = try Fixture()
         let first = try await request(fixture) { $0.put("foo", "bar") }
         let cookie = "swift_session=\(first.session.id)"
         let writes = fixture.probe.calls("write")
@@ -73,7 +73,7 @@ import Testing
     }
 
     @Test func changedSessionIsWrittenWithoutACookieUntilRefreshIsDue() async throws {
-        let fixture = Fixture { $0.touchInterval = 600 }
+        let fixture = try Fixture { $0.touchInterval = .seconds(600) }
         let first = try await request(fixture) { $0.put("count", 1) }
         let cookie = "swift_session=\(first.session.id)"
         fixture.time.advance(by: .seconds(60))
@@ -88,8 +88,8 @@ import Testing
     }
 
     @Test func readOnlySessionIsTouchedAtMostOncePerInterval() async throws {
-        let fixture = Fixture {
-            $0.touchInterval = 300
+        let fixture = try Fixture {
+            $0.touchInterval = .seconds(300)
             $0.expireOnClose = true
         }
         let first = try await request(fixture) { $0.put("user", "ada") }
@@ -102,12 +102,12 @@ import Testing
         #expect(fixture.probe.calls("touch") == 3, "touch is not throttled to once per interval")
         #expect(fixture.probe.calls("write") == 1)
         // Throttling costs at most one interval of the idle window: the last touch was at 900 s.
-        fixture.time.advance(by: .seconds(Int64(fixture.manager.config.lifetime * 60 - 400)))
+        fixture.time.advance(by: .seconds(Int64(fixture.manager.config.lifetime.components.seconds - 400)))
         _ = try await request(fixture, cookie: cookie) { #expect($0.get("user") == "ada", "a signed-in reader expired despite touches") }
     }
 
     @Test func readerStaysSignedInWithRefreshedCookies() async throws {
-        let fixture = Fixture { $0.lifetime = 10 }
+        let fixture = try Fixture { $0.lifetime = .minutes(10) }
         let first = try await request(fixture) { $0.put("user", "ada") }
         let cookie = "swift_session=\(first.session.id)"
         var refreshed = 0
@@ -120,7 +120,7 @@ import Testing
     }
 
     @Test func unknownIDIsReplacedNeverAdoptedAndItsCookieCleared() async throws {
-        let fixture = Fixture()
+        let fixture = try Fixture()
         let forged = SessionIdentifier.random()
         let quiet = try await request(fixture, cookie: "swift_session=\(forged)")
         #expect(quiet.session.id != forged)
@@ -137,21 +137,21 @@ import Testing
         "\u{0}\u{1}swift_session=\u{7f}", "swift_session=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\u{e9}",
     ])
     func malformedCookiesGiveAFreshSession(cookie: String) async throws {
-        let fixture = Fixture()
+        let fixture = try Fixture()
         let (session, _) = try await request(fixture, cookie: cookie) { $0.put("x", 1) }
         #expect(session.isStored)
         #expect(fixture.probe.calls("read") == 0, "an invalid ID reached the driver")
     }
 
     @Test func quotedCookieValueAndSeveralHeadersAreUnderstood() async throws {
-        let fixture = Fixture()
+        let fixture = try Fixture()
         let id = try await fixture.storedSession(["user": "ada"])
         let started = try await fixture.lifecycle.start(cookieHeaders: ["theme=dark", "swift_session=\"\(id)\""])
         #expect(started.session.id == id)
     }
 
     @Test func serverErrorSavesNothingAndSendsNoCookie() async throws {
-        let fixture = Fixture()
+        let fixture = try Fixture()
         let id = try await fixture.storedSession(["user": "ada"])
         let (_, headers) = try await request(fixture, cookie: "swift_session=\(id)", status: 500) { session in
             session.put("user", "mallory")
@@ -163,7 +163,7 @@ import Testing
     }
 
     @Test func discardedRequestChangesNothingFlashIncluded() async throws {
-        let fixture = Fixture()
+        let fixture = try Fixture()
         let first = try await request(fixture) { $0.flash("status", "Welcome") }
         let cookie = "swift_session=\(first.session.id)"
         let writes = fixture.probe.calls("write")
@@ -180,7 +180,7 @@ import Testing
     }
 
     @Test func regenerateSendsTheNewIDAndTheOldOneStopsWorking() async throws {
-        let fixture = Fixture()
+        let fixture = try Fixture()
         let first = try await request(fixture) { $0.put("cart", 3) }
         let oldCookie = "swift_session=\(first.session.id)"
         let login = try await request(fixture, cookie: oldCookie) { session in
@@ -198,7 +198,7 @@ import Testing
     }
 
     @Test func invalidateClearsTheCookieWhenNothingIsLeft() async throws {
-        let fixture = Fixture()
+        let fixture = try Fixture()
         let first = try await request(fixture) { $0.put("user", "ada") }
         let (_, headers) = try await request(fixture, cookie: "swift_session=\(first.session.id)") { $0.invalidate() }
         #expect(headers.value("Set-Cookie") == "swift_session=; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Path=/; HttpOnly; SameSite=Lax")
@@ -207,14 +207,14 @@ import Testing
     }
 
     @Test func appCacheControlIsKept() async throws {
-        let fixture = Fixture()
+        let fixture = try Fixture()
         let (_, headers) = try await request(fixture, cacheControl: true) { $0.put("a", 1) }
         #expect(headers.value("Set-Cookie") != nil)
         #expect(headers.value("Cache-Control") == nil)
     }
 
     @Test func idleLifetimeExpiresAnAbandonedSession() async throws {
-        let fixture = Fixture { $0.lifetime = 30 }
+        let fixture = try Fixture { $0.lifetime = .minutes(30) }
         let first = try await request(fixture) { $0.put("user", "ada") }
         fixture.time.advance(by: .seconds(31 * 60))
         let later = try await request(fixture, cookie: "swift_session=\(first.session.id)")
@@ -223,7 +223,7 @@ import Testing
     }
 
     @Test func storeFailureOnSaveThrowsAndReportsNoCookie() async throws {
-        let fixture = Fixture()
+        let fixture = try Fixture()
         let started = try await fixture.lifecycle.start(cookieHeaders: [])
         started.session.put("a", 1)
         fixture.probe.fail(["write"])
@@ -244,7 +244,7 @@ import Testing
     }
 
     @Test func lifecycleDrawsTheGCLottery() async throws {
-        let fixture = Fixture { $0.lottery = .init(chances: 100, outOf: 100) }
+        let fixture = try Fixture { $0.lottery = .init(chances: 100, outOf: 100) }
         _ = try await request(fixture) { $0.put("a", 1) }
         await fixture.manager.waitForGarbageCollection()
         #expect(fixture.probe.calls("gc") == 1)
@@ -253,7 +253,7 @@ import Testing
 
 @Suite struct UnagedFlashTests {
     @Test func finishWithoutAgingLeavesFlashForTheNextPage() async throws {
-        let fixture = Fixture()
+        let fixture = try Fixture()
         let first = try await fixture.lifecycle.start(cookieHeaders: [])
         first.session.flash("status", "Saved")
         let headers = try await fixture.lifecycle.finish(first, status: 303)

@@ -9,15 +9,15 @@ import SessionsConformance
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sessions-\(UUID())").path
         defer { try? FileManager.default.removeItem(atPath: folder) }
         var config = SessionConfig()
-        config.files = folder
-        let manager = SessionManager(config: config)
+        config[FileSessionDriver.folderSetting] = folder
+        let manager = try SessionManager(config: config)
         #expect(manager.registeredDrivers == ["file", "memory"])
         #expect(try await manager.driver("memory") is MemorySessionDriver)
         #expect(try await manager.driver() is FileSessionDriver)
     }
 
     @Test func unknownDriverNamesItAndTheRegisteredOnes() async throws {
-        let manager = SessionManager()
+        let manager = try SessionManager()
         let error = await #expect(throws: SessionError.self) { try await manager.driver("redis") }
         #expect(error == .unknownDriver(name: "redis", registered: ["file", "memory"]))
         #expect(error?.description.contains("[redis]") == true)
@@ -26,7 +26,7 @@ import SessionsConformance
 
     @Test func extendRegistersACustomDriverBuiltOnceAcrossConcurrentFirstCalls() async throws {
         let builds = Counter()
-        let manager = SessionManager()
+        let manager = try SessionManager()
         manager.extend("custom") { context in
             builds.increment()
             return MemorySessionDriver(context: context)
@@ -43,10 +43,10 @@ import SessionsConformance
 
     @Test func factoryReceivesTheConfigLifetimeAndClock() async throws {
         var config = SessionConfig()
-        config.lifetime = 7
+        config.lifetime = .minutes(7)
         let time = ManualClock()
         let seen = Locked<SessionDriverContext?>(nil)
-        let manager = SessionManager(config: config, clock: time.clock)
+        let manager = try SessionManager(config: config, clock: time.clock)
         manager.extend("probe") { context in
             seen.withLock { $0 = context }
             return MemorySessionDriver(context: context)
@@ -60,7 +60,7 @@ import SessionsConformance
 
     @Test func aFailingOpenIsRetriedOnTheNextCall() async throws {
         let attempts = Counter()
-        let manager = SessionManager()
+        let manager = try SessionManager()
         manager.extend("flaky") { context in
             attempts.increment()
             if attempts.value == 1 { throw ProbeError.injected("open") }
@@ -72,7 +72,7 @@ import SessionsConformance
     }
 
     @Test func buildSessionGivesAFreshSessionForMissingInvalidOrUnknownIDs() async throws {
-        let fixture = Fixture()
+        let fixture = try Fixture()
         let fresh = try await fixture.manager.buildSession()
         #expect(fresh.isStarted && !fresh.isStored)
         let invalid = try await fixture.manager.buildSession(id: "not-an-id")
@@ -88,7 +88,7 @@ import SessionsConformance
     }
 
     @Test func buildSessionOnANamedDriver() async throws {
-        let fixture = Fixture()
+        let fixture = try Fixture()
         let session = try await fixture.manager.buildSession(driver: "memory")
         #expect(session.driverName == "memory")
         #expect(session.name == "swift_session")
@@ -99,7 +99,7 @@ import SessionsConformance
     }
 
     @Test func backgroundJobLoadsChangesAndSaves() async throws {
-        let fixture = Fixture()
+        let fixture = try Fixture()
         let id = try await fixture.storedSession(["credits": 1])
         #expect(try await fixture.manager.load(id: SessionIdentifier.random().description) == nil)
         #expect(try await fixture.manager.load(id: "garbage") == nil)
@@ -111,7 +111,7 @@ import SessionsConformance
     }
 
     @Test func storeErrorsSurfaceAndAreReported() async throws {
-        let fixture = Fixture()
+        let fixture = try Fixture()
         let id = try await fixture.storedSession()
         fixture.probe.fail(["read"])
         await #expect(throws: ProbeError.injected("read")) { try await fixture.manager.buildSession(id: id.description) }
@@ -120,7 +120,7 @@ import SessionsConformance
     }
 
     @Test func payloadCapGivesAClearError() async throws {
-        let fixture = Fixture { $0.maxPayloadBytes = 1000 }
+        let fixture = try Fixture { $0.maxPayloadBytes = 1000 }
         let session = try await fixture.manager.buildSession()
         session.put("big", String(repeating: "x", count: 2000))
         let error = await #expect(throws: SessionError.self) { try await session.save() }
@@ -133,7 +133,7 @@ import SessionsConformance
     }
 
     @Test func unencodableValueNamesItsKey() async throws {
-        let fixture = Fixture()
+        let fixture = try Fixture()
         let session = try await fixture.manager.buildSession()
         session.put("bad", Weird(value: .nan))
         let error = await #expect(throws: SessionError.self) { try await session.save() }
@@ -141,7 +141,7 @@ import SessionsConformance
     }
 
     @Test func absoluteLifetimeEndsAnActiveSession() async throws {
-        let fixture = Fixture { $0.absoluteLifetime = 60 }
+        let fixture = try Fixture { $0.absoluteLifetime = .minutes(60) }
         let id = try await fixture.storedSession(["user": "ada"])
         for _ in 0..<5 {
             fixture.time.advance(by: .seconds(11 * 60))
@@ -156,7 +156,7 @@ import SessionsConformance
 
     @Test func closeClosesBuiltDrivers() async throws {
         let closed = Counter()
-        let manager = SessionManager()
+        let manager = try SessionManager()
         manager.extend("closing") { _ in ClosingDriver(closed: closed) }
         _ = try await manager.driver("closing")
         await manager.close()
@@ -164,9 +164,9 @@ import SessionsConformance
     }
 
     @Test func lotteryGCRunsOffThePathAtMostOncePerInterval() async throws {
-        let fixture = Fixture {
+        let fixture = try Fixture {
             $0.lottery = .init(chances: 1, outOf: 1)
-            $0.gcMinInterval = 60
+            $0.gcMinInterval = .seconds(60)
         }
         for _ in 0..<20 { fixture.manager.collectGarbageByLottery() }
         await fixture.manager.waitForGarbageCollection()
@@ -179,14 +179,14 @@ import SessionsConformance
     }
 
     @Test func lotteryThatNeverWinsNeverRuns() async throws {
-        let fixture = Fixture { $0.lottery = .init(chances: 0, outOf: 100) }
+        let fixture = try Fixture { $0.lottery = .init(chances: 0, outOf: 100) }
         for _ in 0..<100 { fixture.manager.collectGarbageByLottery() }
         await fixture.manager.waitForGarbageCollection()
         #expect(fixture.probe.calls("gc") == 0)
     }
 
-    @Test func lotteryDrawsAreEvenlySpread() {
-        let manager = SessionManager()
+    @Test func lotteryDrawsAreEvenlySpread() throws {
+        let manager = try SessionManager()
         var counts = [Int](repeating: 0, count: 100)
         for _ in 0..<100_000 { counts[manager.drawLottery(outOf: 100)] += 1 }
         // Each value expects 1,000 draws; a fair generator stays well inside 800...1,200.
@@ -196,7 +196,7 @@ import SessionsConformance
     }
 
     @Test func managerDriverCacheUnderManyTasks() async throws {
-        let manager = SessionManager()
+        let manager = try SessionManager()
         try await withThrowingTaskGroup(of: Void.self) { group in
             for index in 0..<200 {
                 group.addTask {

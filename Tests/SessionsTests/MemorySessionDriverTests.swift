@@ -101,7 +101,7 @@ struct SixVerbDriver: SessionDriver {
         defer { try? FileManager.default.removeItem(atPath: folder) }
         try await SessionDriverConformance { context in
             var context = context
-            context.config.files = folder
+            context.config[FileSessionDriver.folderSetting] = folder
             return FileSessionDriver(context: context)
         }.run(check)
     }

@@ -23,7 +23,7 @@ import Testing
     }
 
     @Test func everyTruncationIsRejectedWithoutACrash() async throws {
-        let fixture = Fixture()
+        let fixture = try Fixture()
         let (id, payload) = try await storedPayload(fixture)
         for length in 0..<payload.count {
             try await expectFresh(fixture, id: id, payload: Array(payload.prefix(length)))
@@ -32,7 +32,7 @@ import Testing
     }
 
     @Test func unknownVersionAndTrailingBytesAreRejected() async throws {
-        let fixture = Fixture()
+        let fixture = try Fixture()
         let (id, payload) = try await storedPayload(fixture)
         var future = payload
         future[0] = 99
@@ -42,7 +42,7 @@ import Testing
     }
 
     @Test func randomBytesAndBitFlipsNeverCrash() async throws {
-        let fixture = Fixture()
+        let fixture = try Fixture()
         let (id, payload) = try await storedPayload(fixture)
         var generator = SystemRandomNumberGenerator()
         for round in 0..<2000 {
@@ -61,7 +61,7 @@ import Testing
     }
 
     @Test func forgedHugeLengthsAndDeepNestingAreRejected() async throws {
-        let fixture = Fixture()
+        let fixture = try Fixture()
         let id = SessionIdentifier.random()
         let header = handWrittenEnvelopeHeader()
         var huge = header
@@ -82,7 +82,7 @@ import Testing
     }
 
     @Test func corruptPayloadDoesNotTouchOtherSessions() async throws {
-        let fixture = Fixture()
+        let fixture = try Fixture()
         let (healthy, _) = try await storedPayload(fixture)
         let broken = SessionIdentifier.random()
         try await fixture.memory.write(broken, payload: [1, 2, 3])
@@ -92,7 +92,7 @@ import Testing
     }
 
     @Test func encodedSessionIsCompact() async throws {
-        let fixture = Fixture()
+        let fixture = try Fixture()
         let session = try await fixture.manager.buildSession()
         session.put(["user_id": 12345, "name": "Ada Lovelace", "admin": false, "visits": 42])
         try await session.save()

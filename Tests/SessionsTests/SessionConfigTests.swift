@@ -51,8 +51,8 @@ struct SessionConfigTests {
     @Test func defaultsMatchLaravel() throws {
         let config = SessionConfig()
         #expect(config.driver == "file")
-        #expect(config.lifetime == 120)
-        #expect(config.absoluteLifetime == 0)
+        #expect(config.lifetime == .minutes(120))
+        #expect(config.absoluteLifetime == nil)
         #expect(config.expireOnClose == false)
         #expect(config.lottery == SessionConfig.Lottery(chances: 2, outOf: 100))
         #expect(config.path == "/")
@@ -72,8 +72,8 @@ struct SessionConfigTests {
     @Test func shippedConfigFileHasEveryKeyAndAComment() throws {
         let data = try Data(contentsOf: URL(fileURLWithPath: Self.shippedFile))
         let members = try JSONDecoder().decode([String: SessionValue].self, from: data)
-        for key in SessionConfig.Key.allCases {
-            #expect(members[key.jsonName] != nil, "config/session.json lacks \(key.jsonName)")
+        for setting in SessionConfig.builtInSettings {
+            #expect(members[setting.key] != nil, "config/session.json lacks \(setting.key)")
         }
         guard case .string(let text) = members["_comment"] else {
             Issue.record("config/session.json has no _comment string")
@@ -93,36 +93,24 @@ struct SessionConfigTests {
 
     @Test func emptyFileNameSkipsTheFile() throws {
         let config = try SessionConfig.load(file: "", environment: ["SESSION_LIFETIME": "5"])
-        #expect(config.lifetime == 5)
+        #expect(config.lifetime == .minutes(5))
     }
 
     // MARK: - The environment table
 
-    @Test func environmentTableUsesLaravelNames() {
-        let table = Dictionary(uniqueKeysWithValues: SessionConfig.keyTable.map { ($0.jsonName, $0.environmentVariable) })
-        let expected: [String: String] = [
-            "driver": "SESSION_DRIVER",
-            "lifetime": "SESSION_LIFETIME",
-            "absolute_lifetime": "SESSION_ABSOLUTE_LIFETIME",
-            "expire_on_close": "SESSION_EXPIRE_ON_CLOSE",
-            "files": "SESSION_FILES",
-            "files_fsync": "SESSION_FILES_FSYNC",
-            "lottery": "SESSION_LOTTERY",
-            "cookie": "SESSION_COOKIE",
-            "path": "SESSION_PATH",
-            "domain": "SESSION_DOMAIN",
-            "secure": "SESSION_SECURE_COOKIE",
-            "http_only": "SESSION_HTTP_ONLY",
-            "same_site": "SESSION_SAME_SITE",
-            "partitioned": "SESSION_PARTITIONED_COOKIE",
-            "max_payload_bytes": "SESSION_MAX_PAYLOAD_BYTES",
-            "memory_max_sessions": "SESSION_MEMORY_MAX_SESSIONS",
-            "touch_interval": "SESSION_TOUCH_INTERVAL",
-            "gc_min_interval": "SESSION_GC_MIN_INTERVAL",
-            "tombstone_lifetime": "SESSION_TOMBSTONE_LIFETIME",
-        ]
-        #expect(table == expected)
-        #expect(SessionConfig.keyTable.count == SessionConfig.Key.allCases.count)
+    @Test func everyVariableIsSessionAndTheUpperCasedKey() {
+        for setting in SessionConfig.builtInSettings {
+            #expect(setting.environmentVariable == "SESSION_" + setting.key.uppercased())
+        }
+        let fallbacks = Dictionary(
+            uniqueKeysWithValues: SessionConfig.builtInSettings.compactMap { setting in setting.fallbackVariable.map { (setting.key, $0) } })
+        #expect(fallbacks == ["secure": "SESSION_SECURE_COOKIE", "partitioned": "SESSION_PARTITIONED_COOKIE"])
+        #expect(Set(SessionConfig.builtInSettings.map(\.key)).count == SessionConfig.builtInSettings.count)
+    }
+
+    @Test func aSettingsOwnVariableWinsOverItsFallback() throws {
+        let config = try SessionConfig.load(file: "", environment: ["SESSION_SECURE": "false", "SESSION_SECURE_COOKIE": "true"])
+        #expect(config.secure == false)
     }
 
     // MARK: - Overrides
@@ -140,11 +128,11 @@ struct SessionConfigTests {
                 """)
         var expected = SessionConfig()
         expected.driver = "memory"
-        expected.lifetime = 30
-        expected.absoluteLifetime = 720
+        expected.lifetime = .minutes(30)
+        expected.absoluteLifetime = .minutes(720)
         expected.expireOnClose = true
-        expected.files = "/var/sessions"
-        expected.filesFsync = true
+        expected[FileSessionDriver.folderSetting] = "/var/sessions"
+        expected[FileSessionDriver.fsyncSetting] = true
         expected.lottery = .init(chances: 1, outOf: 50)
         expected.cookie = "app_session"
         expected.path = "/app"
@@ -154,9 +142,9 @@ struct SessionConfigTests {
         expected.sameSite = .strict
         expected.partitioned = true
         expected.maxPayloadBytes = 4096
-        expected.memoryMaxSessions = 10
-        expected.touchInterval = 60
-        expected.gcMinInterval = 5
+        expected[MemorySessionDriver.maximumSessionsSetting] = 10
+        expected.touchInterval = .seconds(60)
+        expected.gcMinInterval = .seconds(5)
         #expect(config == expected)
     }
 
@@ -170,7 +158,7 @@ struct SessionConfigTests {
         let config = try Self.load(
             json: #"{"lifetime": 30, "cookie": "from_file", "same_site": "strict"}"#,
             environment: ["SESSION_LIFETIME": "45", "SESSION_SAME_SITE": "lax"])
-        #expect(config.lifetime == 45)
+        #expect(config.lifetime == .minutes(45))
         #expect(config.cookie == "from_file")
         #expect(config.sameSite == .lax)
     }
@@ -198,7 +186,7 @@ struct SessionConfigTests {
         let config = try SessionConfig.load(file: "", environment: environment)
         switch variable {
         case "SESSION_DRIVER": #expect(config.driver == "memory")
-        case "SESSION_LIFETIME": #expect(config.lifetime == 15)
+        case "SESSION_LIFETIME": #expect(config.lifetime == .minutes(15))
         case "SESSION_EXPIRE_ON_CLOSE": #expect(config.expireOnClose)
         case "SESSION_COOKIE": #expect(config.cookie == "laravel_session")
         case "SESSION_PATH": #expect(config.path == "/admin")
@@ -224,14 +212,14 @@ struct SessionConfigTests {
                 "SESSION_TOUCH_INTERVAL": "300",
                 "SESSION_GC_MIN_INTERVAL": "0",
             ])
-        #expect(config.absoluteLifetime == 600)
-        #expect(config.files == "/tmp/sessions")
-        #expect(config.filesFsync)
+        #expect(config.absoluteLifetime == .minutes(600))
+        #expect(config[FileSessionDriver.folderSetting] == "/tmp/sessions")
+        #expect(config[FileSessionDriver.fsyncSetting])
         #expect(config.lottery == .init(chances: 1, outOf: 1000))
         #expect(config.maxPayloadBytes == 1024)
-        #expect(config.memoryMaxSessions == 50)
-        #expect(config.touchInterval == 300)
-        #expect(config.gcMinInterval == 0)
+        #expect(config[MemorySessionDriver.maximumSessionsSetting] == 50)
+        #expect(config.touchInterval == .seconds(300))
+        #expect(config.gcMinInterval == .zero)
     }
 
     @Test(arguments: [
@@ -274,7 +262,7 @@ struct SessionConfigTests {
     @Test(arguments: [
         BadInput(
             environment: ["SESSION_LIFETIME": "abc"], key: "lifetime",
-            mentions: ["SESSION_LIFETIME=abc: lifetime must be a positive whole number of minutes"]),
+            mentions: ["SESSION_LIFETIME=abc: lifetime must be a whole number of minutes from 1 to 5256000"]),
         BadInput(environment: ["SESSION_LIFETIME": "0"], key: "lifetime", mentions: ["SESSION_LIFETIME=0", "lifetime"]),
         BadInput(
             environment: ["SESSION_LIFETIME": "99999999999999999999"], key: "lifetime",
@@ -307,6 +295,8 @@ struct SessionConfigTests {
         BadInput(json: #"{"secure": "true"}"#, key: "secure", mentions: [#""secure": "true""#]),
         BadInput(json: #"{"driver": null}"#, key: "driver", mentions: [#""driver": null"#]),
         BadInput(json: #"{"driver": ""}"#, key: "driver", mentions: ["driver must be a non-empty driver name"]),
+        BadInput(json: #"{"max_payload_bytes": 99999999999}"#, key: "max_payload_bytes", mentions: ["99999999999"]),
+        BadInput(environment: ["SESSION_TOMBSTONE_LIFETIME": "86401"], key: "tombstone_lifetime", mentions: ["86401"]),
         BadInput(json: #"{"files": ""}"#, key: "files", mentions: [#""files""#]),
         BadInput(environment: ["SESSION_SECURE_COOKIE": "maybe"], key: "secure", mentions: ["SESSION_SECURE_COOKIE=maybe", "secure must be"]),
         BadInput(environment: ["SESSION_HTTP_ONLY": ""], key: "http_only", mentions: [#"SESSION_HTTP_ONLY="""#]),
@@ -333,7 +323,7 @@ struct SessionConfigTests {
             let file = folder.appendingPathComponent("session.json")
             try Data(#"{"lifetime": true}"#.utf8).write(to: file)
             #expect(throws: SessionConfigError.invalidValue(
-                key: "lifetime", value: "true", expected: SessionConfig.Key.lifetime.expected, source: .file(file.path)))
+                key: "lifetime", value: "true", expected: SessionConfig.Settings.lifetime.format.expected, source: .file(file.path)))
             {
                 try SessionConfig.load(file: file.path, environment: [:])
             }
@@ -342,7 +332,7 @@ struct SessionConfigTests {
 
     @Test func environmentErrorsCarryTheVariable() {
         #expect(throws: SessionConfigError.invalidValue(
-            key: "lifetime", value: "abc", expected: SessionConfig.Key.lifetime.expected,
+            key: "lifetime", value: "abc", expected: SessionConfig.Settings.lifetime.format.expected,
             source: .environment("SESSION_LIFETIME")))
         {
             try SessionConfig.load(file: "", environment: ["SESSION_LIFETIME": "abc"])
@@ -383,7 +373,7 @@ struct SessionConfigTests {
         }
         #expect(message.contains("touch_interval"))
         #expect(message.contains("lifetime"))
-        #expect(try Self.load(json: #"{"lifetime": 1, "touch_interval": 59}"#).touchInterval == 59)
+        #expect(try Self.load(json: #"{"lifetime": 1, "touch_interval": 59}"#).touchInterval == .seconds(59))
     }
 
     @Test func environmentCanFixAnInconsistentFile() throws {
@@ -392,23 +382,27 @@ struct SessionConfigTests {
         #expect(config.secure)
     }
 
-    @Test func unknownKeyThrowsAndSuggests() throws {
-        let error = try #require(Self.loadError(json: #"{"lifetme": 120}"#))
-        guard case .unknownKey(let key, let file) = error else {
-            Issue.record("expected unknownKey, got \(error)")
+    @Test func unknownKeyFailsTheBootAndSuggests() async throws {
+        let config = try Self.load(json: #"{"lifetme": 120}"#)
+        let manager = try SessionManager(config: config)
+        let error = await #expect(throws: SessionConfigError.self) { try await manager.open() }
+        guard case .unknownKey(let key, .file(let file), let suggestion)? = error else {
+            Issue.record("expected unknownKey, got \(String(describing: error))")
             return
         }
         #expect(key == "lifetme")
         #expect(file.hasSuffix("session.json"))
-        #expect(error.description.contains(#""lifetme""#))
-        #expect(error.description.contains(#"did you mean "lifetime"?"#))
+        #expect(suggestion == "lifetime")
+        #expect(error?.description.contains(#"did you mean "lifetime"?"#) == true)
+        // The first request fails the same way when the app skipped the boot step.
+        await #expect(throws: SessionConfigError.self) { try await manager.buildSession() }
     }
 
     @Test func underscoreKeysAreIgnored() throws {
         let config = try Self.load(
             json: #"{"_comment": "docs", "_note": {"nested": [1, true]}, "lifetime": 60}"#)
         var expected = SessionConfig()
-        expected.lifetime = 60
+        expected.lifetime = .minutes(60)
         #expect(config == expected)
     }
 
@@ -452,16 +446,16 @@ struct SessionConfigTests {
     /// repeated key (one of its values is kept) and a whole number written with a fraction or
     /// an exponent.
     @Test func foundationLeniencies() throws {
-        #expect(try Self.load(json: #"{"lifetime": 30,}"#).lifetime == 30)
-        #expect(try [1, 2].contains(Self.load(json: #"{"lifetime": 1, "lifetime": 2}"#).lifetime))
-        #expect(try Self.load(json: #"{"lifetime": 30.0}"#).lifetime == 30)
-        #expect(try Self.load(json: #"{"lifetime": 3e1}"#).lifetime == 30)
+        #expect(try Self.load(json: #"{"lifetime": 30,}"#).lifetime == .minutes(30))
+        #expect(try [.minutes(1), .minutes(2)].contains(Self.load(json: #"{"lifetime": 1, "lifetime": 2}"#).lifetime))
+        #expect(try Self.load(json: #"{"lifetime": 30.0}"#).lifetime == .minutes(30))
+        #expect(try Self.load(json: #"{"lifetime": 3e1}"#).lifetime == .minutes(30))
     }
 
     @Test func jsonStringEscapesAndByteOrderMarkAreDecoded() throws {
         let bytes: [UInt8] = [0xEF, 0xBB, 0xBF] + Array(#"{"files": "/tmp/\u00e9\ud83d\ude00\/x", "path": "/\u0061"}"#.utf8)
         let config = try SessionConfig.decode(json: bytes)
-        #expect(config.files == "/tmp/é😀/x")
+        #expect(config[FileSessionDriver.folderSetting] == "/tmp/é😀/x")
         #expect(config.path == "/a")
     }
 
@@ -496,12 +490,14 @@ struct SessionConfigTests {
             }
         }
         #expect(error { _ in } == nil)
-        #expect(error { $0.lifetime = 0 }?.key == "lifetime")
-        #expect(error { $0.lifetime = Int.max }?.key == "lifetime")
-        #expect(error { $0.lifetime = SessionConfig.maximumLifetimeMinutes } == nil)
-        #expect(error { $0.absoluteLifetime = Int.max }?.key == "absolute_lifetime")
+        #expect(error { $0.lifetime = .zero }?.key == "lifetime")
+        #expect(error { $0.lifetime = .seconds(-60) }?.key == "lifetime")
+        #expect(error { $0.lifetime = .seconds(Int64.max) }?.key == "lifetime")
+        #expect(error { $0.lifetime = .minutes(Int64(SessionConfig.Settings.maximumLifetimeMinutes)) } == nil)
+        #expect(error { $0.lifetime = .seconds(90) } == nil)
+        #expect(error { $0.absoluteLifetime = .seconds(Int64.max) }?.key == "absolute_lifetime")
         #expect(error { $0.driver = "" }?.key == "driver")
-        #expect(error { $0.files = "" }?.key == "files")
+        #expect(error { $0[FileSessionDriver.folderSetting] = "" }?.key == "files")
         #expect(error { $0.lottery = .init(chances: 0, outOf: 1) } == nil)
         #expect(error { $0.lottery = .init(chances: 1, outOf: 0) }?.key == "lottery")
         for bad in ["", "a b", "a=b", "a;b", "a,b", "a\u{7f}", "a\tb", "é", "a/b", "(a)", "a\"b"] {
@@ -518,9 +514,11 @@ struct SessionConfigTests {
         }
         #expect(error { $0.domain = ".example.com" } == nil)
         #expect(error { $0.maxPayloadBytes = 0 }?.key == "max_payload_bytes")
-        #expect(error { $0.memoryMaxSessions = 0 }?.key == "memory_max_sessions")
-        #expect(error { $0.touchInterval = -1 }?.key == "touch_interval")
-        #expect(error { $0.gcMinInterval = -1 }?.key == "gc_min_interval")
+        #expect(error { $0.maxPayloadBytes = Int.max }?.key == "max_payload_bytes")
+        #expect(error { $0[MemorySessionDriver.maximumSessionsSetting] = 0 }?.key == "memory_max_sessions")
+        #expect(error { $0.touchInterval = .seconds(-1) }?.key == "touch_interval")
+        #expect(error { $0.gcMinInterval = .seconds(-1) }?.key == "gc_min_interval")
+        #expect(error { $0.tombstoneLifetime = .seconds(Int64.max) }?.key == "tombstone_lifetime")
         #expect(error { $0.sameSite = SessionConfig.SameSite.none }?.key == nil)
     }
 
@@ -531,7 +529,7 @@ struct SessionConfigTests {
             try config.validate()
             Issue.record("expected an error")
         } catch {
-            #expect(error.description == #"cookie = "a\r\nb": cookie must be "# + SessionConfig.Key.cookie.expected)
+            #expect(error.description == #"cookie = "a\r\nb": cookie must be "# + SessionConfig.Settings.cookie.format.expected)
             #expect(!error.description.contains("\n"))
         }
     }

@@ -5,7 +5,9 @@ import Testing
 
 /// Behaviours of Goravel's session_test.go and Laravel's SessionStoreTest, ported.
 @Suite struct SessionDataTests {
-    let fixture = Fixture()
+    let fixture: Fixture
+
+    init() throws { fixture = try Fixture() }
 
     func session() async throws -> Session { try await fixture.manager.buildSession() }
 

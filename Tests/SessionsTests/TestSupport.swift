@@ -72,13 +72,13 @@ struct Fixture {
     let probe: ProbeDriver
     let memory: MemorySessionDriver
 
-    init(_ configure: (inout SessionConfig) -> Void = { _ in }) {
+    init(_ configure: (inout SessionConfig) -> Void = { _ in }) throws {
         var config = SessionConfig()
         config.driver = "probe"
         config.lottery = .init(chances: 0, outOf: 100)
         configure(&config)
-        manager = SessionManager(config: config, clock: time.clock, observer: events.observer)
-        memory = MemorySessionDriver(lifetime: config.idleLifetime, maximumSessions: config.memoryMaxSessions, clock: time.clock)
+        manager = try SessionManager(config: config, clock: time.clock, observer: events.observer)
+        memory = MemorySessionDriver(lifetime: config.lifetime, maximumSessions: config[MemorySessionDriver.maximumSessionsSetting], clock: time.clock)
         probe = ProbeDriver(memory)
         let probe = self.probe
         manager.extend("probe") { _ in probe }
@@ -118,4 +118,9 @@ func handWrittenEnvelopeHeader(createdAt: Double = 0, cookieRenewedAt: Double = 
     writer.varint(0)
     writer.varint(0)
     return writer
+}
+
+extension Duration {
+    /// `count` minutes, as configurations are written.
+    static func minutes(_ count: Int64) -> Duration { .seconds(count * 60) }
 }

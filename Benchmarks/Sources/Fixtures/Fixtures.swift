@@ -32,8 +32,8 @@ public enum Fixtures {
     public static func manager(driver: String = "memory", folder: String? = nil) -> SessionManager {
         var config = SessionConfig()
         config.driver = driver
-        if let folder { config.files = folder }
-        return SessionManager(config: config)
+        if let folder { config[FileSessionDriver.folderSetting] = folder }
+        return try SessionManager(config: config)
     }
 
     /// A fresh folder under the system's temporary directory.

@@ -49,7 +49,7 @@ import Foundation
 /// - Session locks (``lock(_:lease:wait:)``) are POSIX record locks on `.block-<id>`, held for the
 ///   request; the operating system releases them when a process dies.
 /// - No fsync by default: a killed process cannot corrupt anything, but a power cut may lose the
-///   last writes. With `files_fsync` (``SessionConfig/filesFsync``) each write fsyncs the file
+///   last writes. With `files_fsync` (``fsyncSetting``) each write fsyncs the file
 ///   it wrote (before the rename when it laid the file out anew, and then the folder too).
 /// - A session expires when its file's modification time plus the lifetime is before the clock's
 ///   `now` (exactly at the lifetime it is still readable, as in Laravel). ``touch(_:)`` renews it
@@ -100,14 +100,26 @@ public struct FileSessionDriver: AtomicSessionDriver {
     /// The prefix of the session lock files (``SessionLockingDriver``).
     static let blockPrefix = ".block-"
 
-    /// Creates a driver from the manager's context: the folder is `config.files` (relative to the
-    /// current working directory unless absolute), fsync is `config.filesFsync`, and the lifetime
-    /// and clock are the context's.
+    /// The folder for the session files (`files`, `SESSION_FILES`).
+    public static let folderSetting = SessionSetting<String>(
+        "files", default: "storage/framework/sessions",
+        format: .text("a non-empty folder path without NUL characters") { !$0.isEmpty && !$0.unicodeScalars.contains("\u{0}") },
+        summary: "The file driver's folder, relative to the working directory unless absolute.")
+    /// Whether each write fsyncs (`files_fsync`, `SESSION_FILES_FSYNC`).
+    public static let fsyncSetting = SessionSetting<Bool>(
+        "files_fsync", default: false, format: .flag,
+        summary: "Whether the file driver fsyncs each write and its folder, for durability against power loss.")
+    /// The driver's own settings, registered with it.
+    public static let settings: [any AnySessionSetting] = [folderSetting, fsyncSetting]
+
+    /// Creates a driver from the manager's context: the folder is ``folderSetting`` (relative to
+    /// the current working directory unless absolute), fsync is ``fsyncSetting``, and the
+    /// lifetime and clock are the context's.
     public init(context: SessionDriverContext) {
         self.init(
-            folder: context.config.files,
+            folder: context[Self.folderSetting],
             lifetime: context.lifetime,
-            fsync: context.config.filesFsync,
+            fsync: context[Self.fsyncSetting],
             clock: context.clock
         )
     }

@@ -29,11 +29,18 @@ public final class MemorySessionDriver: AtomicSessionDriver, SessionLockingDrive
     private let report: SessionEventObserver
     private let locks = Locked<[SessionIdentifier: HeldLock]>([:])
 
-    /// A driver from the manager's context (`memory_max_sessions`, lifetime, clock, events).
+    /// The most sessions held before eviction (`memory_max_sessions`, `SESSION_MEMORY_MAX_SESSIONS`).
+    public static let maximumSessionsSetting = SessionSetting<Int>(
+        "memory_max_sessions", default: 100_000, format: .integer(in: 1...100_000_000, unit: "sessions"),
+        summary: "The most sessions the memory driver holds before it evicts the least recently active.")
+    /// The driver's own settings, registered with it.
+    public static let settings: [any AnySessionSetting] = [maximumSessionsSetting]
+
+    /// A driver from the manager's context (``maximumSessionsSetting``, lifetime, clock, events).
     public convenience init(context: SessionDriverContext) {
         self.init(
             lifetime: context.lifetime,
-            maximumSessions: context.config.memoryMaxSessions,
+            maximumSessions: context[Self.maximumSessionsSetting],
             clock: context.clock,
             name: context.name,
             report: context.report

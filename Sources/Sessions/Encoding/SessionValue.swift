@@ -77,12 +77,22 @@ extension SessionValue: Codable {
             self = .int(value)
         } else if let value = try? container.decode(Double.self) {
             self = .double(value)
-        } else if let value = try? container.decode(String.self) {
+        } else if let value = try Self.decodeUnlessOtherType(String.self, from: container) {
             self = .string(value)
-        } else if let value = try? container.decode([SessionValue].self) {
+        } else if let value = try Self.decodeUnlessOtherType([SessionValue].self, from: container) {
             self = .array(value)
         } else {
             self = .dictionary(try container.decode([String: SessionValue].self))
+        }
+    }
+
+    /// The value as `T`; nil when it is of another type, and the decoder's own error when it is a
+    /// `T` that cannot be read (an invalid string escape, say), so that error is not lost.
+    private static func decodeUnlessOtherType<T: Decodable>(_: T.Type, from container: any SingleValueDecodingContainer) throws -> T? {
+        do {
+            return try container.decode(T.self)
+        } catch DecodingError.typeMismatch {
+            return nil
         }
     }
 

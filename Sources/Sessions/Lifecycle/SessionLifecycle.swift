@@ -82,7 +82,7 @@ public struct SessionLifecycle: Sendable {
         // Browsers send the most specific path first; the first valid ID is the one to try.
         var presentedID: SessionIdentifier?
         var firstValue: Substring?
-        CookieHeader.forEachValue(named: manager.config.cookie, in: cookieHeaders) { value in
+        CookieHeader.forEachValue(named: cookie.name, in: cookieHeaders) { value in
             if firstValue == nil { firstValue = value }
             presentedID = SessionIdentifier(validating: value)
             return presentedID == nil
@@ -102,7 +102,7 @@ public struct SessionLifecycle: Sendable {
     }
 
     private func lock(_ id: SessionIdentifier, _ blocking: Blocking) async throws -> SessionLock {
-        let name = driverName ?? manager.config.driver
+        let name = driverName ?? manager.defaultDriver
         guard let driver = try await manager.driver(name) as? any SessionLockingDriver else {
             throw SessionError.lockingUnsupported(driver: name)
         }

@@ -2,7 +2,9 @@ import Foundation
 
 /// Builds the session's `Set-Cookie` header values from the configuration.
 struct SetCookie: Sendable {
-    let config: SessionConfig
+    /// The cookie's name.
+    let name: String
+    let expireOnClose: Bool
     /// The attributes after the value (`; Path=/; HttpOnly; …`), the same for every cookie.
     private let attributes: String
     /// `name=`, before the ID.
@@ -13,7 +15,8 @@ struct SetCookie: Sendable {
     private let maxAge: Int64
 
     init(config: SessionConfig) {
-        self.config = config
+        name = config.cookie
+        expireOnClose = config.expireOnClose
         var text = "; Path=\(config.path)"
         if let domain = config.domain { text += "; Domain=\(domain)" }
         if config.secure { text += "; Secure" }
@@ -21,7 +24,7 @@ struct SetCookie: Sendable {
         if let sameSite = config.sameSite { text += "; SameSite=\(sameSite.attributeValue)" }
         if config.partitioned { text += "; Partitioned" }
         attributes = text
-        maxAge = Int64(config.lifetime) * 60
+        maxAge = config.lifetime.components.seconds
         namePrefix = config.cookie + "="
         expiryPrefix = config.expireOnClose ? "" : "; Max-Age=\(maxAge); Expires="
     }
@@ -29,7 +32,7 @@ struct SetCookie: Sendable {
     /// The cookie that carries `id`, expiring with the idle lifetime counted from `now` (or at
     /// browser close with `expire_on_close`).
     func session(_ id: SessionIdentifier, now: Date) -> String {
-        let date = config.expireOnClose ? "" : CookieDate.cachedFormat(secondsSince1970: Int64(now.timeIntervalSince1970) + maxAge)
+        let date = expireOnClose ? "" : CookieDate.cachedFormat(secondsSince1970: Int64(now.timeIntervalSince1970) + maxAge)
         let length = namePrefix.utf8.count + SessionIdentifier.length + expiryPrefix.utf8.count + date.utf8.count + attributes.utf8.count
         // Written into one buffer: sent with every new session.
         return String(unsafeUninitializedCapacity: length) { output in
@@ -60,6 +63,6 @@ struct SetCookie: Sendable {
 
     /// A cookie that makes the browser drop the session cookie.
     func clearing() -> String {
-        "\(config.cookie)=; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT" + attributes
+        "\(name)=; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT" + attributes
     }
 }

@@ -17,6 +17,13 @@ public enum SessionError: Error, Sendable, Equatable, CustomStringConvertible {
     case tooManyConflicts(attempts: Int)
     /// A blocking route asked for session locks from a driver that cannot hold them.
     case lockingUnsupported(driver: String)
+    /// The store cannot be reached now (a database that is down, a connection refused or timed
+    /// out): a driver throws this so that the request is answered `503 Service Unavailable` with
+    /// `Retry-After` rather than 500. `reason` says what failed, without secrets.
+    case unavailable(reason: String)
+    /// The boot step (``SessionManager/open(drivers:)``) could not build or open `driver`;
+    /// `reason` is the driver's error.
+    case openFailed(driver: String, reason: String)
 
     public var description: String {
         switch self {
@@ -36,6 +43,10 @@ public enum SessionError: Error, Sendable, Equatable, CustomStringConvertible {
             "session driver [\(driver)] cannot lock sessions (it does not implement SessionLockingDriver)"
         case .tooManyConflicts(let attempts):
             "the session save conflicted with other writers \(attempts) times in a row"
+        case .unavailable(let reason):
+            "the session store is unavailable: \(reason)"
+        case .openFailed(let driver, let reason):
+            "session driver [\(driver)] could not be opened: \(reason)"
         }
     }
 }

@@ -12,7 +12,7 @@ extension SessionManager {
     /// Runs `gc` on a driver now and reports how many sessions it removed.
     @discardableResult
     public func collectGarbage(driver name: String? = nil) async throws -> Int {
-        let name = name ?? config.driver
+        let name = name ?? defaultDriver
         do {
             let removed = try await driver(name).gc()
             observer(.garbageCollected(driver: name, removed: removed))
@@ -28,11 +28,10 @@ extension SessionManager {
     /// `gc_min_interval` seconds after the last one started, so a busy server does not start
     /// hundreds of store scans a second.
     public func collectGarbageByLottery(driver name: String? = nil) {
-        let lottery = config.lottery
-        guard lottery.chances > 0, drawLottery(outOf: lottery.outOf) < lottery.chances else { return }
-        let name = name ?? config.driver
+                guard lottery.chances > 0, drawLottery(outOf: lottery.outOf) < lottery.chances else { return }
+        let name = name ?? defaultDriver
         let now = clock.now
-        let minimumInterval = Double(config.gcMinInterval)
+        let minimumInterval = gcMinimumInterval
         garbageCollection.withLock { state in
             guard !state.running.contains(name) else { return }
             if let last = state.lastStarted[name], now.timeIntervalSince(last) < minimumInterval { return }

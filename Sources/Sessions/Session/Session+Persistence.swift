@@ -275,7 +275,7 @@ extension Session {
             try await call("destroy") { try await self.driver.destroy(retirement.id) }
             return
         }
-        let tombstone = SessionEnvelope.tombstone(until: now.addingTimeInterval(Double(policy.tombstoneLifetime)))
+        let tombstone = SessionEnvelope.tombstone(until: now.addingTimeInterval(policy.tombstoneLifetime))
         guard retirement.carriesData, let atomic = atomicDriver, var expected = retirement.version else {
             try await call("write") { try await self.driver.write(retirement.id, payload: tombstone) }
             return

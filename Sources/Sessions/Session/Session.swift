@@ -118,14 +118,14 @@ public final class Session: Sendable {
         /// Seconds after its creation at which a session ends, if set.
         var absoluteLifetime: Double?
         /// Seconds a retired ID's tombstone stands; 0 destroys retired IDs at once.
-        var tombstoneLifetime: Int
+        var tombstoneLifetime: Double
 
         init(_ config: SessionConfig) {
-            touchInterval = config.effectiveTouchInterval
+            touchInterval = config.effectiveTouchInterval.secondsValue
             expireOnClose = config.expireOnClose
             maxPayloadBytes = config.maxPayloadBytes
-            absoluteLifetime = config.absoluteLifetimeDuration.map { Double($0.components.seconds) }
-            tombstoneLifetime = config.tombstoneLifetime
+            absoluteLifetime = config.absoluteLifetime?.secondsValue
+            tombstoneLifetime = config.tombstoneLifetime.secondsValue
         }
     }
 

@@ -17,7 +17,7 @@ let fixture: [String: SessionValue] = [
 /// Our StartSessionMiddleware, configured by `SESSION_*` variables only (no config file), with
 /// gc every `GC_EVERY`.
 func serveOurs() async throws {
-    let sessions = SessionManager(config: try SessionConfig.load(file: ""), observer: SessionLogging.observer(logger: logger))
+    let sessions = try SessionManager(config: try SessionConfig.load(file: ""), observer: SessionLogging.observer(logger: logger))
     let router = Router(context: AppContext.self)
     router.add(middleware: StartSessionMiddleware(manager: sessions))
     router.get("/count") { _, context in
@@ -25,5 +25,5 @@ func serveOurs() async throws {
         if !session.isStored { session.put(fixture) }
         return "\(try session.increment("count"))"
     }
-    try await serve(router, services: [SessionGarbageCollectionService(manager: sessions, every: gcEvery, logger: logger)])
+    try await serve(router, services: [SessionManagerService(manager: sessions, every: gcEvery, logger: logger)])
 }

@@ -1,0 +1,80 @@
+extension SessionConfig {
+    /// Checks every value set in code and the settings that depend on each other.
+    ///
+    /// The manager runs this when it is made and, with the registered drivers' settings, at
+    /// boot (``SessionManager/open(drivers:)``), so a configuration is checked however it was built.
+    /// - Throws: ``SessionConfigError/invalidValue(key:value:expected:source:)`` for a value out of
+    ///   its range, or ``SessionConfigError/inconsistent(_:)`` when `same_site` none or
+    ///   `partitioned` lacks `secure`, or `touch_interval` is not below the lifetime.
+    public func validate() throws(SessionConfigError) {
+        for key in entries.keys.sorted() {
+            guard let entry = entries[key] else { continue }
+            try entry.declaration.check(entry.value)
+        }
+        try checkConsistency()
+    }
+
+    /// ``validate()``, then the checks that need every declared setting: `drivers` are the
+    /// registered drivers' settings. Every key set in code or present in the file must be
+    /// declared by the core, a built-in driver or one of them; their values read from the file or
+    /// the environment must be valid; and no key may be declared twice in different ways.
+    func validate(drivers: [SessionSettingDeclaration]) throws(SessionConfigError) {
+        let declared = try Self.index(Self.builtInSettings + drivers)
+        try validate()
+        let keys = declared.keys.sorted()
+        for key in entries.keys.sorted() where declared[key] == nil {
+            throw .unknownKey(key, source: .code, suggestion: SettingText.nearest(to: key, in: keys))
+        }
+        for key in unclaimed.members.keys.sorted() where declared[key] == nil {
+            throw .unknownKey(key, source: .file(unclaimed.file), suggestion: SettingText.nearest(to: key, in: keys))
+        }
+        for declaration in drivers where entries[declaration.key] == nil {
+            _ = try unclaimed.value(of: declaration)
+        }
+    }
+
+    /// The declarations by key.
+    /// - Throws: ``SessionConfigError/invalidDeclaration(key:reason:)`` for a key that is not
+    ///   lower-case snake case, or declared twice in different ways.
+    static func index(_ declarations: [SessionSettingDeclaration]) throws(SessionConfigError) -> [String: SessionSettingDeclaration] {
+        var index: [String: SessionSettingDeclaration] = [:]
+        for declaration in declarations {
+            let key = declaration.key
+            guard let first = key.unicodeScalars.first, ("a"..."z").contains(first),
+                key.unicodeScalars.allSatisfy({ ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" })
+            else {
+                throw .invalidDeclaration(key: key, reason: "a key is lower-case letters, digits and _, starting with a letter")
+            }
+            if let earlier = index[key] {
+                guard earlier.matches(declaration) else {
+                    throw .invalidDeclaration(
+                        key: key, reason: "it is declared twice, with different value types, secrecy or fallback variables")
+                }
+            } else {
+                index[key] = declaration
+            }
+        }
+        return index
+    }
+
+    private func checkConsistency() throws(SessionConfigError) {
+        let secureNames = "secure true (\(Settings.secure.environmentVariable))"
+        if sameSite == SameSite.none && !secure {
+            throw .inconsistent(
+                "same_site none (\(Settings.sameSite.environmentVariable)) requires \(secureNames): "
+                    + "browsers reject a SameSite=None cookie that is not Secure")
+        }
+        if partitioned && !secure {
+            throw .inconsistent(
+                "partitioned true (\(Settings.partitioned.environmentVariable)) requires \(secureNames): "
+                    + "browsers reject a Partitioned cookie that is not Secure")
+        }
+        if let touchInterval, touchInterval >= lifetime {
+            throw .inconsistent(
+                "touch_interval (\(Settings.touchInterval.environmentVariable)) = "
+                    + "\(DurationUnit.seconds.render(touchInterval)) seconds must be less than "
+                    + "lifetime (\(Settings.lifetime.environmentVariable)) = \(Settings.lifetime.declaration.shown(lifetime)) "
+                    + "minutes (\(DurationUnit.seconds.render(lifetime)) seconds), or 0 for a tenth of the lifetime")
+        }
+    }
+}
