@@ -245,6 +245,49 @@ import Testing
             #expect(loading.setCookies.isEmpty)
         }
     }
+
+    @Test func anUnreachableStoreGets503WithRetryAfterAndNoCookie() async throws {
+        let config = Self.config { $0.driver = "unreachable" }
+        try await withDemo(config, configure: { $0.extend("unreachable") { _ in UnreachableDriver() } }) { _, client in
+            let browser = client
+            let fresh = try await browser.send(.get, "/counter")
+            #expect(fresh.status == .serviceUnavailable)
+            #expect(fresh.headers[.retryAfter] == "5")
+            #expect(fresh.setCookies.isEmpty)
+            browser.cookies["swift_session"] = SessionIdentifier.random().description
+            let returning = try await browser.send(.get, "/counter")
+            #expect(returning.status == .serviceUnavailable)
+            #expect(returning.headers[.retryAfter] == "5")
+            #expect(returning.setCookies.isEmpty)
+            #expect(try await browser.send(.get, "/health").status == .ok, "routes without sessions keep working")
+        }
+    }
+
+    @Test func theCountingDriverReadsItsOwnSettingFromTheEnvironment() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("demo-\(UUID())").path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let environment = ["SESSION_DRIVER": "counting", "SESSION_FILES": folder]
+        let quiet = try DemoApplication(config: SessionConfig.load(file: "", environment: environment.merging(["SESSION_COUNTING_LOG": "off"]) { $1 }))
+        try await quiet.sessions.open()
+        #expect(try #require(try await quiet.sessions.driver() as? CountingSessionDriver).logsOperations == false)
+
+        let chatty = try DemoApplication(config: SessionConfig.load(file: "", environment: environment))
+        #expect(try #require(try await chatty.sessions.driver() as? CountingSessionDriver).logsOperations == true)
+
+        let wrong = try DemoApplication(config: SessionConfig.load(file: "", environment: environment.merging(["SESSION_COUNTING_LOG": "maybe"]) { $1 }))
+        let error = await #expect(throws: SessionConfigError.self) { try await wrong.sessions.open() }
+        #expect(error?.key == "counting_log")
+        #expect(error?.description.hasPrefix("SESSION_COUNTING_LOG=maybe: counting_log must be true or false") == true)
+    }
+}
+
+/// A store that cannot be reached: every call throws ``SessionError/unavailable(reason:)``.
+struct UnreachableDriver: SessionDriver {
+    static let down = SessionError.unavailable(reason: "connection refused")
+    func read(_ id: SessionIdentifier) async throws -> StoredSession? { throw Self.down }
+    func write(_ id: SessionIdentifier, payload: [UInt8]) async throws { throw Self.down }
+    func destroy(_ id: SessionIdentifier) async throws { throw Self.down }
+    func gc() async throws -> Int { throw Self.down }
 }
 
 /// A store that is down: every call throws.

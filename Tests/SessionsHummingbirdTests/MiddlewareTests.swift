@@ -205,6 +205,39 @@ struct TestContext: StartSessionRequestContext {
     }
 }
 
+@Suite struct ServiceTests {
+    @Test func aDriverThatCannotOpenStopsTheServiceGroupNamingIt() async throws {
+        var config = SessionConfig()
+        config.driver = "database"
+        let manager = try SessionManager(config: config)
+        manager.extend("database") { _ in RefusingDriver() }
+        let group = ServiceGroup(
+            services: [SessionManagerService(manager: manager, logger: Logger(label: "boot"))], logger: Logger(label: "boot"))
+        let error = await #expect(throws: SessionError.self) { try await group.run() }
+        #expect(error == .openFailed(driver: "database", reason: "connection refused"))
+    }
+
+    @Test func aBadSettingStopsTheServiceGroupNamingTheKey() async throws {
+        let manager = try SessionManager(config: SessionConfig.decode(json: Array(#"{"lifetme": 5}"#.utf8)))
+        let group = ServiceGroup(
+            services: [SessionManagerService(manager: manager, logger: Logger(label: "boot"))], logger: Logger(label: "boot"))
+        let error = await #expect(throws: SessionConfigError.self) { try await group.run() }
+        #expect(error?.key == "lifetme")
+    }
+}
+
+/// A store whose `open` fails as an unreachable database's would.
+struct RefusingDriver: SessionDriver {
+    struct Refused: Error, CustomStringConvertible {
+        var description: String { "connection refused" }
+    }
+    func open() async throws { throw Refused() }
+    func read(_ id: SessionIdentifier) async throws -> StoredSession? { nil }
+    func write(_ id: SessionIdentifier, payload: [UInt8]) async throws {}
+    func destroy(_ id: SessionIdentifier) async throws {}
+    func gc() async throws -> Int { 0 }
+}
+
 /// A memory driver that counts calls and fails every call once told to.
 final class FlakyDriver: SessionDriver {
     let inner = MemorySessionDriver(lifetime: .seconds(3600))

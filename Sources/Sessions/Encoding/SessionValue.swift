@@ -86,13 +86,20 @@ extension SessionValue: Codable {
         }
     }
 
-    /// The value as `T`; nil when it is of another type, and the decoder's own error when it is a
-    /// `T` that cannot be read (an invalid string escape, say), so that error is not lost.
+    /// The value as `T`; nil when it is of another type. A `T` that cannot be read (a string
+    /// with an invalid escape, say) throws, with the value's coding path, so the error names it
+    /// instead of reporting that the value is not a dictionary.
     private static func decodeUnlessOtherType<T: Decodable>(_: T.Type, from container: any SingleValueDecodingContainer) throws -> T? {
         do {
             return try container.decode(T.self)
         } catch DecodingError.typeMismatch {
             return nil
+        } catch let error as DecodingError {
+            throw error
+        } catch {
+            // Foundation's parser reports a bad escape with its own error type and no path.
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: container.codingPath, debugDescription: "the value cannot be read as \(T.self)", underlyingError: error))
         }
     }
 

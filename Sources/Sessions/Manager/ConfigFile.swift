@@ -20,19 +20,41 @@ enum ConfigFile {
         do {
             return try JSONDecoder().decode([String: SessionValue].self, from: Data(json))
         } catch {
-            throw .malformedFile(path: file, reason: reason(error))
+            throw .malformedFile(path: file, reason: reason(error, json: json))
         }
     }
 
-    private static func reason(_ error: any Error) -> String {
-        var text: String
+    /// The decoder's error on one line; for a value it could not read, the key and the value as
+    /// written in the file.
+    private static func reason(_ error: any Error, json: [UInt8]) -> String {
+        var text = String(describing: error)
         if case DecodingError.dataCorrupted(let context) = error, let key = context.codingPath.first?.stringValue {
-            text = "the value of \(SettingText.quoted(key)) cannot be read: \(context.debugDescription)"
-            if let underlying = context.underlyingError { text += " (\(underlying))" }
-        } else {
-            text = String(describing: error)
+            let written = rawString(after: key, in: json).map { literal in
+                ": " + (literal.unicodeScalars.allSatisfy { (0x20...0x7E).contains($0.value) } ? literal : SettingText.quoted(literal))
+            } ?? ""
+            text = "the value of \(SettingText.quoted(key))\(written) is not a valid JSON string (an invalid \\u escape, such as a lone surrogate)"
         }
         return text.split(whereSeparator: \.isNewline).joined(separator: " ")
+    }
+
+    /// The string literal that follows the member name `key` in `json`, as written (quotes and
+    /// escapes included, at most 120 bytes), if one does.
+    static func rawString(after key: String, in json: [UInt8]) -> String? {
+        let name = Array("\"\(key)\"".utf8)
+        guard name.count <= json.count else { return nil }
+        for start in 0...(json.count - name.count) where json[start..<(start + name.count)].elementsEqual(name) {
+            var index = start + name.count
+            while index < json.count, json[index] == UInt8(ascii: " ") || json[index] == UInt8(ascii: "\t") { index += 1 }
+            guard index < json.count, json[index] == UInt8(ascii: ":") else { continue }
+            index += 1
+            while index < json.count, json[index] == UInt8(ascii: " ") || json[index] == UInt8(ascii: "\t") { index += 1 }
+            guard index < json.count, json[index] == UInt8(ascii: "\"") else { continue }
+            var end = index + 1
+            while end < json.count, json[end] != UInt8(ascii: "\"") { end += json[end] == UInt8(ascii: "\\") ? 2 : 1 }
+            let literal = json[index..<min(end + 1, json.count, index + 120)]
+            return String(decoding: literal, as: UTF8.self)
+        }
+        return nil
     }
 
     /// The file's bytes, or nil when it does not exist.
