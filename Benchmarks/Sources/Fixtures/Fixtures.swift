@@ -33,7 +33,9 @@ public enum Fixtures {
         var config = SessionConfig()
         config.driver = driver
         if let folder { config[FileSessionDriver.folderSetting] = folder }
-        return try SessionManager(config: config)
+        // The configuration is fixed and valid: a failure is a bug in this fixture, not input.
+        guard let manager = try? SessionManager(config: config) else { preconditionFailure("the fixture's configuration is invalid") }
+        return manager
     }
 
     /// A fresh folder under the system's temporary directory.
