@@ -6,7 +6,10 @@ import Synchronization
 /// A custom driver, registered with `extend("counting")`: it wraps another driver, counts every
 /// operation and, unless its own setting `counting_log` is false, logs each write and destroy.
 /// Switch the demo to it with `SESSION_DRIVER=counting`.
-public final class CountingSessionDriver: SessionDriver {
+///
+/// It is a ``Sessions/SessionDriverWrapper``, so it keeps the file driver's conditional writes
+/// and session locks: open, close and lock go to the inner driver untouched.
+public final class CountingSessionDriver: SessionDriverWrapper {
     /// Whether each write and destroy is logged (`counting_log`, `SESSION_COUNTING_LOG`): the
     /// demo's example of a driver declaring a setting of its own.
     public static let logSetting = SessionSetting<Bool>(
@@ -34,18 +37,24 @@ public final class CountingSessionDriver: SessionDriver {
         counts.withLock { $0[operation, default: 0] += 1 }
     }
 
-    public func open() async throws { try await inner.open() }
-    public func close() async throws { try await inner.close() }
-
     public func read(_ id: SessionIdentifier) async throws -> StoredSession? {
         count("read")
         return try await inner.read(id)
     }
 
     public func write(_ id: SessionIdentifier, payload: [UInt8]) async throws {
+        counted(write: payload, id)
+        try await inner.write(id, payload: payload)
+    }
+
+    public func write(_ id: SessionIdentifier, payload: [UInt8], ifVersion expected: UInt64?) async throws -> ConditionalWrite {
+        counted(write: payload, id)
+        return try await inner.write(id, payload: payload, ifVersion: expected)
+    }
+
+    private func counted(write payload: [UInt8], _ id: SessionIdentifier) {
         count("write")
         if logsOperations { logger.debug("counting driver: write of \(payload.count) bytes for session \(SessionFingerprint(id))") }
-        try await inner.write(id, payload: payload)
     }
 
     public func destroy(_ id: SessionIdentifier) async throws {

@@ -1,8 +1,8 @@
 import Foundation
 import Sessions
 
-/// The atomic tier: conditional writes (``AtomicSessionDriver``) and session locks
-/// (``SessionLockingDriver``), for drivers that claim them.
+/// The atomic tier: conditional writes and session locks, for drivers that declare them
+/// (``SessionDriverCapabilities``).
 enum AtomicChecks {
     typealias Harness = SessionDriverConformance.Harness
 
@@ -103,25 +103,25 @@ enum AtomicChecks {
 
     private static func check(
         _ name: String,
-        _ body: @escaping @Sendable (Harness, any AtomicSessionDriver) async throws -> Void
+        _ body: @escaping @Sendable (Harness, any SessionDriver) async throws -> Void
     ) -> SessionDriverConformance.Check {
         SessionDriverConformance.Check(name: name, tier: .atomic) { h in
-            guard let driver = h.driver as? any AtomicSessionDriver else {
-                throw h.failure("the driver does not implement AtomicSessionDriver")
+            guard h.driver.capabilities.contains(.conditionalWrites) else {
+                throw h.failure("the driver's capabilities lack conditionalWrites")
             }
-            try await body(h, driver)
+            try await body(h, h.driver)
         }
     }
 
     private static func lockCheck(
         _ name: String,
-        _ body: @escaping @Sendable (Harness, any SessionLockingDriver) async throws -> Void
+        _ body: @escaping @Sendable (Harness, any SessionDriver) async throws -> Void
     ) -> SessionDriverConformance.Check {
         SessionDriverConformance.Check(name: name, tier: .locking) { h in
-            guard let driver = h.driver as? any SessionLockingDriver else {
-                throw h.failure("the driver does not implement SessionLockingDriver")
+            guard h.driver.capabilities.contains(.sessionLocks) else {
+                throw h.failure("the driver's capabilities lack sessionLocks")
             }
-            try await body(h, driver)
+            try await body(h, h.driver)
         }
     }
 }

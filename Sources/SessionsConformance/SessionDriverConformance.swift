@@ -18,8 +18,10 @@ import Sessions
 /// ```
 ///
 /// Tiers: ``Tier/basic`` holds the rules every driver must follow. ``Tier/atomic`` is for drivers
-/// that implement ``AtomicSessionDriver`` (atomic read-merge-write under concurrency), and
-/// ``Tier/locking`` for those that implement ``SessionLockingDriver`` (blocking routes).
+/// that declare `conditionalWrites` (atomic read-merge-write under concurrency), and
+/// ``Tier/locking`` for those that declare `sessionLocks` (blocking routes). Run each tier on
+/// your driver and, wrapped, through a ``Sessions/SessionDriverWrapper`` (``run(_:throughWrapper:)``)
+/// to prove a wrapper keeps its capabilities.
 public struct SessionDriverConformance: Sendable {
     /// Builds a fresh driver for one check.
     public typealias Factory = @Sendable (SessionDriverContext) async throws -> any SessionDriver
@@ -71,12 +73,18 @@ public struct SessionDriverConformance: Sendable {
         }
     }
 
-    /// Runs one check on a fresh driver.
+    /// Runs one check on a fresh driver, or with `throughWrapper` on the driver wrapped in a
+    /// ``Sessions/SessionDriverWrapper`` that implements nothing of its own: every check must
+    /// pass the same way through it.
     /// - Throws: ``ConformanceFailure`` describing the broken rule, or the driver's own error.
-    public func run(_ check: Check) async throws {
+    public func run(_ check: Check, throughWrapper: Bool = false) async throws {
         let time = ManualClock()
         let context = SessionDriverContext(name: "conformance", config: SessionConfig(), lifetime: lifetime, clock: time.clock)
-        let driver = try await makeDriver(context)
+        let built = try await makeDriver(context)
+        let driver: any SessionDriver = throughWrapper ? PassThroughWrapper(inner: built) : built
+        if throughWrapper, driver.capabilities != built.capabilities {
+            throw ConformanceFailure(check: check.name, message: "a wrapper changed the capabilities from \(built.capabilities) to \(driver.capabilities)")
+        }
         try await driver.open()
         try await check.body(Harness(check: check.name, driver: driver, time: time, lifetime: lifetime))
         try await driver.close()
@@ -85,6 +93,11 @@ public struct SessionDriverConformance: Sendable {
     /// Runs every check of `tier`, stopping at the first failure.
     public func run(tier: Tier = .basic) async throws {
         for check in Check.all(in: tier) { try await run(check) }
+    }
+
+    /// A wrapper with no code of its own.
+    struct PassThroughWrapper: SessionDriverWrapper {
+        let inner: any SessionDriver
     }
 
     /// What a check works with.

@@ -41,6 +41,8 @@ public enum SessionLogging {
             (.notice, "session driver \(driver) is full and evicted \(count) least recently active session(s)")
         case .garbageCollected(let driver, let removed):
             (.debug, "session gc on \(driver) removed \(removed) expired session(s)")
+        case .lastWriterWins(let driver):
+            (.notice, "session driver \(driver) declares no conditional writes: overlapping requests of one session are last-writer-wins")
         case .regenerated(let from, let to):
             (.debug, "session \(from) moved to a new ID \(to)")
         case .retiredID(let fingerprint):

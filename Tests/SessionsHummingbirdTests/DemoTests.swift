@@ -164,7 +164,8 @@ import Testing
         }
     }
 
-    @Test(arguments: ["memory", "file"])
+    /// `counting` wraps the file driver: a wrapper keeps its conditional writes.
+    @Test(arguments: ["memory", "file", "counting"])
     func twoHundredConcurrentCountersWithOneCookieAreAllCounted(driver: String) async throws {
         try await withDemo(Self.config { $0.driver = driver }) { _, client in
             _ = try await client.send(.get, "/counter")

@@ -210,17 +210,11 @@ import SessionsConformance
 /// the save must still notice changes that arrive while it writes.
 @Suite struct NewSessionSaveTests {
     /// Holds the first conditional write until released, and says when it arrived.
-    struct GatedDriver: AtomicSessionDriver {
-        let inner: MemorySessionDriver
+    struct GatedDriver: SessionDriverWrapper {
+        let inner: any SessionDriver
         let held = Locked(false)
         let arrived = AsyncStream<Void>.makeStream()
         let release = AsyncStream<Void>.makeStream()
-
-        func read(_ id: SessionIdentifier) async throws -> StoredSession? { try await inner.read(id) }
-        func write(_ id: SessionIdentifier, payload: [UInt8]) async throws { try await inner.write(id, payload: payload) }
-        func destroy(_ id: SessionIdentifier) async throws { try await inner.destroy(id) }
-        func gc() async throws -> Int { try await inner.gc() }
-        func touch(_ id: SessionIdentifier) async throws -> Bool { try await inner.touch(id) }
 
         func write(_ id: SessionIdentifier, payload: [UInt8], ifVersion expected: UInt64?) async throws -> ConditionalWrite {
             let first = held.withLock { held in
@@ -253,5 +247,39 @@ import SessionsConformance
         let loaded = try #require(try await manager.load(id: session.id.description, driver: "gated"))
         #expect(loaded.get("before") == 1)
         #expect(loaded.get("during") == 2)
+    }
+}
+
+/// A driver without conditional writes is last-writer-wins, but never undoes a logout.
+@Suite struct LastWriterWinsTests {
+    @Test(arguments: [0, 30])
+    func aLogoutIsNotUndoneByARequestThatLoadedBeforeIt(tombstoneSeconds: Int64) async throws {
+        var config = SessionConfig()
+        config.driver = "basic"
+        config.lottery = .init(chances: 0, outOf: 100)
+        config.tombstoneLifetime = .seconds(tombstoneSeconds)
+        let events = EventLog()
+        let manager = try SessionManager(config: config, observer: events.observer)
+        manager.extend("basic") { SixVerbDriver(inner: MemorySessionDriver(context: $0)) }
+        let lifecycle = SessionLifecycle(manager: manager)
+
+        let signIn = try await lifecycle.start(cookieHeaders: [])
+        signIn.session.put("user", "ada")
+        _ = try await lifecycle.finish(signIn, status: 200)
+        let cookie = ["swift_session=\(signIn.session.id)"]
+
+        let slow = try await lifecycle.start(cookieHeaders: cookie)
+        #expect(slow.session.get("user", as: String.self) == "ada")
+        let logout = try await lifecycle.start(cookieHeaders: cookie)
+        logout.session.invalidate()
+        _ = try await lifecycle.finish(logout, status: 200)
+        slow.session.put("seen", true)
+        let headers = try await lifecycle.finish(slow, status: 200)
+
+        #expect(!headers.contains { $0.name == "Set-Cookie" }, "the late request sent a cookie")
+        let after = try await lifecycle.start(cookieHeaders: cookie)
+        #expect(after.session.get("user", as: String.self) == nil, "the logout was undone")
+        #expect(events.all.contains(.changesDropped(SessionFingerprint(signIn.session.id))))
+        #expect(events.all.filter { $0 == .lastWriterWins(driver: "basic") }.count == 1, "reported once, when the driver was built")
     }
 }

@@ -1002,17 +1002,6 @@ struct FileSessionDriverAtomicTests {
             #expect(fileTestListing(root).isEmpty)
         }
     }
-
-    @Test(arguments: SessionDriverConformance.Check.atomic + SessionDriverConformance.Check.locking)
-    func conformance(check: SessionDriverConformance.Check) async throws {
-        try await withFileTestFolder { root async throws in
-            try await SessionDriverConformance { context in
-                var context = context
-                context.config[FileSessionDriver.folderSetting] = root
-                return FileSessionDriver(context: context)
-            }.run(check)
-        }
-    }
 }
 
 // MARK: - Slots

@@ -125,7 +125,7 @@ import Testing
     @Test func fingerprintsHideTheID() {
         let id = SessionIdentifier.random()
         let fingerprint = SessionFingerprint(id)
-        #expect(fingerprint.description.count == 8)
+        #expect(fingerprint.description.count == 12)
         #expect(fingerprint == SessionFingerprint(id))
         #expect(!id.description.contains(fingerprint.description))
     }

@@ -80,14 +80,17 @@ struct SixVerbDriver: SessionDriver {
 }
 
 @Suite struct ConformanceTests {
-    @Test(arguments: SessionDriverConformance.Check.basic)
-    func memoryDriver(check: SessionDriverConformance.Check) async throws {
-        try await SessionDriverConformance { MemorySessionDriver(context: $0) }.run(check)
+    static let everyCheck = SessionDriverConformance.Tier.allCases.flatMap { SessionDriverConformance.Check.all(in: $0) }
+
+    @Test(arguments: everyCheck, [false, true])
+    func memoryDriver(check: SessionDriverConformance.Check, throughWrapper: Bool) async throws {
+        try await SessionDriverConformance { MemorySessionDriver(context: $0) }.run(check, throughWrapper: throughWrapper)
     }
 
-    @Test(arguments: SessionDriverConformance.Check.atomic + SessionDriverConformance.Check.locking)
-    func memoryDriverAtomicAndLocking(check: SessionDriverConformance.Check) async throws {
-        try await SessionDriverConformance { MemorySessionDriver(context: $0) }.run(check)
+    @Test func aWrapperThatHidesACapabilityFailsItsTier() async throws {
+        let suite = SessionDriverConformance { HidingWrapper(inner: MemorySessionDriver(context: $0)) }
+        await #expect(throws: ConformanceFailure.self) { try await suite.run(tier: .locking) }
+        try await suite.run(tier: .atomic)
     }
 
     @Test func basicDriverFailsTheAtomicTier() async throws {
@@ -95,15 +98,15 @@ struct SixVerbDriver: SessionDriver {
         await #expect(throws: ConformanceFailure.self) { try await suite.run(tier: .atomic) }
     }
 
-    @Test(arguments: SessionDriverConformance.Check.basic)
-    func fileDriver(check: SessionDriverConformance.Check) async throws {
+    @Test(arguments: everyCheck, [false, true])
+    func fileDriver(check: SessionDriverConformance.Check, throughWrapper: Bool) async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("conformance-\(UUID())").path
         defer { try? FileManager.default.removeItem(atPath: folder) }
         try await SessionDriverConformance { context in
             var context = context
             context.config[FileSessionDriver.folderSetting] = folder
             return FileSessionDriver(context: context)
-        }.run(check)
+        }.run(check, throughWrapper: throughWrapper)
     }
 
     @Test(arguments: SessionDriverConformance.Check.basic)
@@ -115,6 +118,12 @@ struct SixVerbDriver: SessionDriver {
         let suite = SessionDriverConformance { _ in ForgetfulDriver() }
         await #expect(throws: ConformanceFailure.self) { try await suite.run(tier: .basic) }
     }
+}
+
+/// A wrapper that says plainly it offers no session locks, whatever its inner driver has.
+struct HidingWrapper: SessionDriverWrapper {
+    let inner: any SessionDriver
+    var capabilities: SessionDriverCapabilities { inner.capabilities.subtracting(.sessionLocks) }
 }
 
 /// Never stores anything: the conformance suite must catch it.

@@ -6,7 +6,8 @@ import Darwin
 import Foundation
 
 /// Stores each session in its own file, Laravel's and Goravel's `file` driver, with atomic
-/// read-merge-write (``AtomicSessionDriver``) and per-session locks (``SessionLockingDriver``)
+/// read-merge-write (``SessionDriverCapabilities/conditionalWrites``) and per-session locks
+/// (``SessionDriverCapabilities/sessionLocks``)
 /// that hold across threads and processes.
 ///
 /// - One file per session in ``folder``, named exactly the 32-character ID. IDs are validated by
@@ -74,7 +75,10 @@ import Foundation
 /// try await driver.write(id, payload: bytes)
 /// let stored = try await driver.read(id)
 /// ```
-public struct FileSessionDriver: AtomicSessionDriver {
+public struct FileSessionDriver: SessionDriver {
+    /// Conditional writes and session locks, across processes sharing the folder.
+    public var capabilities: SessionDriverCapabilities { [.conditionalWrites, .sessionLocks] }
+
     /// The absolute path of the folder that holds the session files.
     public let folder: String
     /// The idle lifetime after which a session that was neither written nor touched expires.
@@ -97,7 +101,7 @@ public struct FileSessionDriver: AtomicSessionDriver {
     static let temporaryPrefix = ".tmp-"
     /// The prefix of the record lock files that serialise writes of one session.
     static let lockPrefix = ".lock-"
-    /// The prefix of the session lock files (``SessionLockingDriver``).
+    /// The prefix of the session lock files (``lock(_:lease:wait:)``).
     static let blockPrefix = ".block-"
 
     /// The folder for the session files (`files`, `SESSION_FILES`).

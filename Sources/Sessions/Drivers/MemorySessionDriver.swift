@@ -12,13 +12,16 @@ import Foundation
 ///   exhaust memory.
 /// - Expiry is enforced on read; ``gc()`` removes expired entries.
 ///
-/// - Atomic: conditional writes (``AtomicSessionDriver``) compare versions under the shard's
+/// - Atomic: conditional writes (``SessionDriverCapabilities/conditionalWrites``) compare versions under the shard's
 ///   lock, so a session's read-merge-write is atomic within the process.
-/// - Per-session locks for blocking routes (``SessionLockingDriver``), within the process.
+/// - Per-session locks for blocking routes (``SessionDriverCapabilities/sessionLocks``), within the process.
 ///
 /// Only one process sees the sessions, so use a shared store (files, a database) once an app
 /// runs on several instances.
-public final class MemorySessionDriver: AtomicSessionDriver, SessionLockingDriver {
+public final class MemorySessionDriver: SessionDriver {
+    /// Conditional writes and session locks, within the process.
+    public var capabilities: SessionDriverCapabilities { [.conditionalWrites, .sessionLocks] }
+
     /// The most sessions held before eviction starts.
     public let maximumSessions: Int
 

@@ -6,8 +6,8 @@ final class ResolvedDriver: Sendable {
     let name: String
     /// The driver.
     let driver: any SessionDriver
-    /// The same driver when it can write conditionally, looked up once.
-    let atomic: (any AtomicSessionDriver)?
+    /// Whether the driver writes conditionally (merge at save), read once.
+    let writesConditionally: Bool
     /// The cookie name sessions travel under.
     let cookieName: String
     let policy: Session.Policy
@@ -27,7 +27,7 @@ final class ResolvedDriver: Sendable {
     ) {
         self.name = name
         self.driver = driver
-        self.atomic = driver as? any AtomicSessionDriver
+        self.writesConditionally = driver.capabilities.contains(.conditionalWrites)
         self.cookieName = cookieName
         self.policy = policy
         self.clock = clock

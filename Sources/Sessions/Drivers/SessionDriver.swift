@@ -1,4 +1,5 @@
-/// The contract a session store implements: Goravel's six verbs plus `touch`.
+/// The contract a session store implements: Goravel's six verbs plus `touch`, and the verbs of
+/// the capabilities it declares.
 ///
 /// A driver stores opaque bytes under a validated ``SessionIdentifier`` and expires them after
 /// the idle lifetime it was built with (``SessionDriverContext/lifetime``). It knows nothing
@@ -13,25 +14,38 @@
 /// - `touch` renews the idle expiry of an existing session without rewriting it, and never
 ///   recreates a missing one.
 ///
-/// A driver that implements only these verbs gives last-writer-wins semantics when two requests
-/// of one session overlap.
+/// Beyond these, a driver declares what else it can do in ``capabilities`` and implements
+/// those verbs: ``SessionDriverCapabilities/conditionalWrites`` (merge at save: overlapping
+/// requests lose nothing, and a logout is never undone) and
+/// ``SessionDriverCapabilities/sessionLocks`` (blocking routes). A driver without conditional
+/// writes is last-writer-wins when two requests of one session overlap; the manager reports it
+/// once, when it builds the driver.
 ///
 /// ```swift
-/// struct CountingDriver: SessionDriver {
-///     let inner: any SessionDriver
-///     func read(_ id: SessionIdentifier) async throws -> StoredSession? { try await inner.read(id) }
-///     func write(_ id: SessionIdentifier, payload: [UInt8]) async throws { try await inner.write(id, payload: payload) }
-///     func destroy(_ id: SessionIdentifier) async throws { try await inner.destroy(id) }
-///     func gc() async throws -> Int { try await inner.gc() }
+/// struct MyDriver: SessionDriver {
+///     func read(_ id: SessionIdentifier) async throws -> StoredSession? { … }
+///     func write(_ id: SessionIdentifier, payload: [UInt8]) async throws { … }
+///     func destroy(_ id: SessionIdentifier) async throws { … }
+///     func gc() async throws -> Int { … }
 /// }
 /// ```
+/// A driver that wraps another conforms to ``SessionDriverWrapper`` and keeps its capabilities.
 public protocol SessionDriver: Sendable {
+    /// What the driver can do beyond the basic verbs. Default: nothing.
+    var capabilities: SessionDriverCapabilities { get }
     /// Prepares the store (creates a folder, opens a connection). Called once, before first use.
     func open() async throws
     /// The payload and metadata stored under `id`, or nil when it is missing or expired.
     func read(_ id: SessionIdentifier) async throws -> StoredSession?
     /// Stores `payload` under `id` and renews its idle expiry.
     func write(_ id: SessionIdentifier, payload: [UInt8]) async throws
+    /// Stores `payload` under `id` only if the live session stored there has version
+    /// `expected`, or, when `expected` is nil, only if no live session is stored there. Called
+    /// only when ``capabilities`` has ``SessionDriverCapabilities/conditionalWrites``.
+    ///
+    /// Every write gives the stored session a new ``StoredSession/version`` (never reused for
+    /// the same ID while the driver runs; drivers shared across processes draw it at random).
+    func write(_ id: SessionIdentifier, payload: [UInt8], ifVersion expected: UInt64?) async throws -> ConditionalWrite
     /// Removes `id`; succeeds when it is already gone.
     func destroy(_ id: SessionIdentifier) async throws
     /// Removes expired sessions and returns how many it removed.
@@ -42,9 +56,17 @@ public protocol SessionDriver: Sendable {
     /// Returns false, and creates nothing, when the session is missing or expired.
     @discardableResult
     func touch(_ id: SessionIdentifier) async throws -> Bool
+    /// Waits at most `wait` for the lock on `id`, then holds it until ``SessionLock/release()``
+    /// or until `lease` has passed (so a stuck request cannot block its session forever). Called
+    /// only when ``capabilities`` has ``SessionDriverCapabilities/sessionLocks``.
+    /// - Throws: ``SessionError/lockTimeout(waited:)`` when `wait` passes first.
+    func lock(_ id: SessionIdentifier, lease: Duration, wait: Duration) async throws -> SessionLock
 }
 
 extension SessionDriver {
+    /// Nothing beyond the basic verbs.
+    public var capabilities: SessionDriverCapabilities { [] }
+
     /// Does nothing: most stores need no preparation.
     public func open() async throws {}
 
@@ -52,11 +74,52 @@ extension SessionDriver {
     public func close() async throws {}
 
     /// Renews the expiry with a read and a rewrite of the same payload, so drivers that implement
-    /// only Goravel's six verbs keep working. A missing session is not recreated.
+    /// only Goravel's six verbs keep working. A missing session is not recreated. A driver with
+    /// conditional writes implements `touch` itself: the rewrite gives the session a new version,
+    /// so the default would make every touched session conflict with its next save.
     @discardableResult
     public func touch(_ id: SessionIdentifier) async throws -> Bool {
         guard let stored = try await read(id) else { return false }
         try await write(id, payload: stored.payload)
         return true
     }
+
+    /// Throws ``SessionError/unsupported(capability:)``: the driver declares no conditional writes.
+    public func write(_ id: SessionIdentifier, payload: [UInt8], ifVersion expected: UInt64?) async throws -> ConditionalWrite {
+        throw SessionError.unsupported(capability: "conditionalWrites")
+    }
+
+    /// Throws ``SessionError/unsupported(capability:)``: the driver declares no session locks.
+    public func lock(_ id: SessionIdentifier, lease: Duration, wait: Duration) async throws -> SessionLock {
+        throw SessionError.unsupported(capability: "sessionLocks")
+    }
+}
+
+/// What a driver can do beyond the basic verbs, declared in ``SessionDriver/capabilities``.
+public struct SessionDriverCapabilities: OptionSet, Sendable, Hashable {
+    /// The capabilities as bits.
+    public let rawValue: UInt32
+
+    /// The capabilities whose bits are set in `rawValue`.
+    public init(rawValue: UInt32) { self.rawValue = rawValue }
+
+    /// Conditional writes (``SessionDriver/write(_:payload:ifVersion:)``): saves merge instead of
+    /// overwriting, and never bring back a destroyed session.
+    public static let conditionalWrites = SessionDriverCapabilities(rawValue: 1 << 0)
+    /// Per-session locks (``SessionDriver/lock(_:lease:wait:)``) for blocking routes.
+    public static let sessionLocks = SessionDriverCapabilities(rawValue: 1 << 1)
+    /// Reserved: listing a user's sessions (a later stores issue adds the verb).
+    public static let listsUserSessions = SessionDriverCapabilities(rawValue: 1 << 2)
+    /// Reserved: removing every session at once (a later stores issue adds the verb).
+    public static let removesAllSessions = SessionDriverCapabilities(rawValue: 1 << 3)
+}
+
+/// The result of ``SessionDriver/write(_:payload:ifVersion:)``.
+public enum ConditionalWrite: Sendable, Equatable {
+    /// Stored; the session now has `version`.
+    case written(version: UInt64)
+    /// Not stored: the live session has another version (or, for a create, exists).
+    case conflict
+    /// Not stored: a version was expected but no live session is stored (destroyed or expired).
+    case missing
 }

@@ -9,7 +9,7 @@ public struct StoredSession: Sendable, Equatable {
     public var payload: [UInt8]
     /// When the session was last written or touched: its idle expiry is this plus the lifetime.
     public var lastActivity: Date
-    /// The version of this payload for conditional writes (``AtomicSessionDriver``); 0 from
+    /// The version of this payload for conditional writes (``SessionDriverCapabilities/conditionalWrites``); 0 from
     /// drivers without versions. A touch does not change it.
     public var version: UInt64
 

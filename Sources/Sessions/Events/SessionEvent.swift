@@ -19,6 +19,9 @@ public enum SessionEvent: Sendable, Equatable {
     case evicted(driver: String, count: Int)
     /// A gc run finished.
     case garbageCollected(driver: String, removed: Int)
+    /// A driver was built that declares no conditional writes: overlapping requests of one
+    /// session are last-writer-wins on it. Reported once, when the manager builds the driver.
+    case lastWriterWins(driver: String)
     /// A session moved to a new ID (login, regenerate, invalidate).
     case regenerated(from: SessionFingerprint, to: SessionFingerprint)
     /// A request carried an ID retired moments ago by `regenerate` or `invalidate` (a

@@ -1,18 +1,20 @@
-/// A short keyed hash of a session ID, for correlating events in logs without revealing the ID.
+/// A short form of a session's handle (``SessionHandle``, the SHA-256 of its ID), for
+/// correlating events in logs without revealing the ID.
 ///
-/// The key is drawn at random once per process (Swift's `Hasher` is SipHash keyed by a
-/// per-process seed), so a fingerprint cannot be turned back into an ID nor compared across
-/// processes.
+/// The first 12 hexadecimal digits (48 bits) of the handle: the same in every process and
+/// instance, so the logs of several instances agree on which session an event is about, and a
+/// database keyed by handle finds it by prefix. It cannot be turned back into the ID.
 public struct SessionFingerprint: Hashable, Sendable, CustomStringConvertible {
-    /// Eight hexadecimal digits.
+    /// Twelve hexadecimal digits.
     public let description: String
 
     /// The fingerprint of `id`.
     public init(_ id: SessionIdentifier) {
-        var hasher = Hasher()
-        hasher.combine(id)
-        let value = UInt32(truncatingIfNeeded: hasher.finalize())
-        let digits = String(value, radix: 16)
-        description = String(repeating: "0", count: 8 - digits.count) + digits
+        self.init(SessionHandle(id))
+    }
+
+    /// The fingerprint of the session whose handle is `handle`.
+    public init(_ handle: SessionHandle) {
+        description = SessionHandle.hex(handle.bytes.prefix(6))
     }
 }

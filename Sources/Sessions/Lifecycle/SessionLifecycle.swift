@@ -73,7 +73,7 @@ public struct SessionLifecycle: Sendable {
     /// empty under a fresh ID. Malformed cookie headers are tolerated.
     ///
     /// With `blocking`, a request presenting a valid ID first takes that session's lock
-    /// (``SessionLockingDriver``), held until ``finish(_:status:responseHasCacheControl:agingFlashData:)``
+    /// (``SessionDriver/lock(_:lease:wait:)``), held until ``finish(_:status:responseHasCacheControl:agingFlashData:)``
     /// or ``abandon(_:)``.
     /// - Throws: the driver's error when the store cannot be read (answer with a 500);
     ///   ``SessionError/lockTimeout(waited:)`` when the lock did not come in time;
@@ -103,7 +103,8 @@ public struct SessionLifecycle: Sendable {
 
     private func lock(_ id: SessionIdentifier, _ blocking: Blocking) async throws -> SessionLock {
         let name = driverName ?? manager.defaultDriver
-        guard let driver = try await manager.driver(name) as? any SessionLockingDriver else {
+        let driver = try await manager.driver(name)
+        guard driver.capabilities.contains(.sessionLocks) else {
             throw SessionError.lockingUnsupported(driver: name)
         }
         return try await driver.lock(id, lease: blocking.lease, wait: blocking.wait)

@@ -5,58 +5,74 @@ extension SessionConfig {
         /// The largest `lifetime` and `absolute_lifetime`: ten years, in minutes.
         public static let maximumLifetimeMinutes = 525_600 * 10
 
+        /// `driver` (`SESSION_DRIVER`).
         public static let driver = SessionSetting<String>(
             "driver", default: "file", format: .text("a non-empty driver name") { !$0.isEmpty },
             summary: "The driver sessions are stored with, by its registered name.")
+        /// `lifetime` (`SESSION_LIFETIME`).
         public static let lifetime = SessionSetting<Duration>(
             "lifetime", default: .seconds(120 * 60), format: .duration(unit: .minutes, in: 1...maximumLifetimeMinutes),
             summary: "Minutes without a write or touch after which a session expires (the idle lifetime).")
+        /// `absolute_lifetime` (`SESSION_ABSOLUTE_LIFETIME`).
         public static let absoluteLifetime = SessionSetting<Duration?>(
             "absolute_lifetime", default: nil,
             format: .duration(unit: .minutes, upTo: maximumLifetimeMinutes, zeroMeans: "none"),
             summary: "Minutes after its creation at which a session ends however active it is; 0 for none.")
+        /// `expire_on_close` (`SESSION_EXPIRE_ON_CLOSE`).
         public static let expireOnClose = SessionSetting<Bool>(
             "expire_on_close", default: false, format: .flag,
             summary: "Whether the cookie lives only until the browser closes (no Max-Age or Expires).")
+        /// `lottery` (`SESSION_LOTTERY`).
         public static let lottery = SessionSetting<Lottery>(
             "lottery", default: Lottery(chances: 2, outOf: 100), format: Lottery.format,
             summary: "The gc lottery: after a request, gc runs with probability chances / out_of (`2,100` in the environment).")
+        /// `cookie` (`SESSION_COOKIE`).
         public static let cookie = SessionSetting<String>(
             "cookie", default: "swift_session",
             format: .text(
                 "a non-empty RFC 6265 token: no spaces, control characters, non-ASCII characters or any of ( ) < > @ , ; : \\ \" / [ ] ? = { }",
                 isValid: CookieSyntax.isToken),
             summary: "The session cookie's name.")
+        /// `path` (`SESSION_PATH`).
         public static let path = SessionSetting<String>(
             "path", default: "/",
             format: .text("a path starting with / without ;, commas or control characters", isValid: CookieSyntax.isPath),
             summary: "The cookie's Path.")
+        /// `domain` (`SESSION_DOMAIN`).
         public static let domain = SessionSetting<String?>(
             "domain", default: nil,
             format: .optionalText("a domain without ;, commas, spaces or control characters", isValid: CookieSyntax.isDomain),
             summary: "The cookie's Domain; none keeps the cookie on the exact host.")
+        /// `secure` (`SESSION_SECURE`).
         public static let secure = SessionSetting<Bool>(
             "secure", default: false, format: .flag, fallbackVariable: "SESSION_SECURE_COOKIE",
             summary: "Whether the cookie goes over HTTPS only; off so the demo works over http, turn it on in production.")
+        /// `http_only` (`SESSION_HTTP_ONLY`).
         public static let httpOnly = SessionSetting<Bool>(
             "http_only", default: true, format: .flag,
             summary: "Whether scripts are kept from reading the cookie.")
+        /// `same_site` (`SESSION_SAME_SITE`).
         public static let sameSite = SessionSetting<SameSite?>(
             "same_site", default: .lax, format: .optionalChoice(of: SameSite.self),
             summary: "The cookie's SameSite attribute; none requires secure.")
+        /// `partitioned` (`SESSION_PARTITIONED`).
         public static let partitioned = SessionSetting<Bool>(
             "partitioned", default: false, format: .flag, fallbackVariable: "SESSION_PARTITIONED_COOKIE",
             summary: "Whether the cookie is partitioned (CHIPS); requires secure.")
+        /// `max_payload_bytes` (`SESSION_MAX_PAYLOAD_BYTES`).
         public static let maxPayloadBytes = SessionSetting<Int>(
             "max_payload_bytes", default: 65_536, format: .integer(in: 1...16_777_216, unit: "bytes"),
             summary: "The largest encoded session a save accepts.")
+        /// `touch_interval` (`SESSION_TOUCH_INTERVAL`).
         public static let touchInterval = SessionSetting<Duration?>(
             "touch_interval", default: nil,
             format: .duration(unit: .seconds, upTo: maximumLifetimeMinutes * 60, zeroMeans: "a tenth of the lifetime"),
             summary: "Seconds between two renewals of an unchanged session's expiry and cookie; 0 for a tenth of the lifetime.")
+        /// `gc_min_interval` (`SESSION_GC_MIN_INTERVAL`).
         public static let gcMinInterval = SessionSetting<Duration>(
             "gc_min_interval", default: .seconds(60), format: .duration(unit: .seconds, in: 0...31_536_000),
             summary: "The fewest seconds between two lottery-started gc runs of one driver.")
+        /// `tombstone_lifetime` (`SESSION_TOMBSTONE_LIFETIME`).
         public static let tombstoneLifetime = SessionSetting<Duration>(
             "tombstone_lifetime", default: .seconds(30), format: .duration(unit: .seconds, in: 0...86_400),
             summary: "Seconds an ID retired by regenerate or invalidate stays a tombstone (sees an empty session, sends no cookie).")

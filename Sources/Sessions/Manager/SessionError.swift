@@ -11,12 +11,15 @@ public enum SessionError: Error, Sendable, Equatable, CustomStringConvertible {
     case overflow(key: String)
     /// A value could not be encoded for storage.
     case unencodable(key: String, reason: String)
-    /// A session lock (``SessionLockingDriver``) was not acquired within the wait timeout.
+    /// A session lock (``SessionDriver/lock(_:lease:wait:)``) was not acquired within the wait timeout.
     case lockTimeout(waited: Duration)
     /// A save lost the race against other writers of the same session too many times in a row.
     case tooManyConflicts(attempts: Int)
     /// A blocking route asked for session locks from a driver that cannot hold them.
     case lockingUnsupported(driver: String)
+    /// A capability's verb was called on a driver that does not declare it
+    /// (``SessionDriver/capabilities``).
+    case unsupported(capability: String)
     /// The store cannot be reached now (a database that is down, a connection refused or timed
     /// out): a driver throws this so that the request is answered `503 Service Unavailable` with
     /// `Retry-After` rather than 500. `reason` says what failed, without secrets.
@@ -40,7 +43,9 @@ public enum SessionError: Error, Sendable, Equatable, CustomStringConvertible {
         case .lockTimeout(let waited):
             "the session lock was not acquired within \(waited)"
         case .lockingUnsupported(let driver):
-            "session driver [\(driver)] cannot lock sessions (it does not implement SessionLockingDriver)"
+            "session driver [\(driver)] cannot lock sessions (its capabilities lack sessionLocks)"
+        case .unsupported(let capability):
+            "the session driver does not declare the capability \(capability)"
         case .tooManyConflicts(let attempts):
             "the session save conflicted with other writers \(attempts) times in a row"
         case .unavailable(let reason):

@@ -177,6 +177,7 @@ public final class SessionManager: Sendable {
             let task = Task<ResolvedDriver, any Error> {
                 let driver = try factory(context)
                 try await driver.open()
+                if !driver.capabilities.contains(.conditionalWrites) { observer(.lastWriterWins(driver: name)) }
                 return ResolvedDriver(
                     name: name,
                     driver: driver,

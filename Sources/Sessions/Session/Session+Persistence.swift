@@ -72,12 +72,15 @@ extension Session {
     /// loaded has its idle expiry renewed through `touch` once the touch interval has passed.
     /// Old IDs left by ``regenerate(destroy:)`` or ``invalidate()`` are retired.
     ///
-    /// With an ``AtomicSessionDriver`` (the built-in ones) the save writes only if the session
+    /// With a driver that writes conditionally (the built-in ones) the save writes only if the session
     /// is still as it was loaded; if another request wrote in between, this request's changes
     /// are re-applied on top of that write and the save tries again, so overlapping requests
     /// lose nothing. If the session was destroyed in between (a logout), this request's changes
     /// are dropped, never written back, and a ``SessionEvent/changesDropped(_:)`` event is
-    /// reported. Other drivers are last-writer-wins.
+    /// reported. Other drivers are last-writer-wins, but a save on them first reads the session
+    /// back and drops its changes the same way when it is gone or retired, so a logout is not
+    /// undone by a request that loaded the session before it (only one landing between that
+    /// read and the write still is).
     ///
     /// A background job uses it after changing a session it loaded with
     /// ``SessionManager/load(id:driver:)``.
@@ -213,28 +216,34 @@ extension Session {
         return payload
     }
 
-    /// Writes the session: conditionally on an ``AtomicSessionDriver``, re-applying this
-    /// request's changes after each lost race. Returns the new version (0 from other drivers),
-    /// or nil when the session was destroyed meanwhile and the changes must be dropped.
+    /// Writes the session: conditionally when the driver can, re-applying this request's
+    /// changes after each lost race. Returns the new version (0 from other drivers), or nil when
+    /// the session was destroyed or retired meanwhile and the changes must be dropped.
     private func write(_ plan: SavePlan, payload: [UInt8]) async throws -> UInt64? {
-        guard let atomic = atomicDriver else {
+        guard writesConditionally else {
+            if plan.storedID == plan.id {
+                // No compare-and-swap: check that a logout (or a login elsewhere) did not end
+                // the session since it was loaded, rather than bring it back.
+                let current = try await call("read") { try await self.driver.read(plan.id) }
+                guard let current, SessionEnvelope.tombstoneDeadline(current.payload) == nil else { return nil }
+            }
             try await call("write") { try await self.driver.write(plan.id, payload: payload) }
             return 0
         }
         // Saves of this session in this process take turns, so they do not race each other;
         // a conflict then means another process wrote, and one re-read settles it.
         return try await saves.withLock(plan.id) {
-            try await writeConditionally(plan, payload: payload, atomic: atomic)
+            try await writeConditionally(plan, payload: payload)
         }
     }
 
-    private func writeConditionally(_ plan: SavePlan, payload: [UInt8], atomic: any AtomicSessionDriver) async throws -> UInt64? {
+    private func writeConditionally(_ plan: SavePlan, payload: [UInt8]) async throws -> UInt64? {
         var payload = payload
         var expected = plan.storedID == plan.id ? plan.version : nil
         for attempt in 0..<Self.maximumWriteAttempts {
             // The first conflict is usually the save queued ahead of this one: retry at once.
             if attempt > 1 { await Self.backOff(attempt) }
-            switch try await call("write", { try await atomic.write(plan.id, payload: payload, ifVersion: expected) }) {
+            switch try await call("write", { try await self.driver.write(plan.id, payload: payload, ifVersion: expected) }) {
             case .written(let version):
                 return version
             case .missing:
@@ -276,13 +285,13 @@ extension Session {
             return
         }
         let tombstone = SessionEnvelope.tombstone(until: now.addingTimeInterval(policy.tombstoneLifetime))
-        guard retirement.carriesData, let atomic = atomicDriver, var expected = retirement.version else {
+        guard retirement.carriesData, writesConditionally, var expected = retirement.version else {
             try await call("write") { try await self.driver.write(retirement.id, payload: tombstone) }
             return
         }
         for attempt in 0..<Self.maximumWriteAttempts {
             if attempt > 0 { await Self.backOff(attempt) }
-            switch try await call("write", { try await atomic.write(retirement.id, payload: tombstone, ifVersion: expected) }) {
+            switch try await call("write", { try await self.driver.write(retirement.id, payload: tombstone, ifVersion: expected) }) {
             case .written, .missing:
                 return
             case .conflict:

@@ -30,8 +30,8 @@ public final class Session: Sendable {
     public var driverName: String { shared.name }
 
     var driver: any SessionDriver { shared.driver }
-    /// The same driver when it can write conditionally.
-    var atomicDriver: (any AtomicSessionDriver)? { shared.atomic }
+    /// Whether the driver writes conditionally (merge at save).
+    var writesConditionally: Bool { shared.writesConditionally }
     var policy: Policy { shared.policy }
     var clock: SessionClock { shared.clock }
     var report: SessionEventObserver { shared.report }

@@ -4,7 +4,7 @@ import Glibc
 import Darwin
 #endif
 
-extension FileSessionDriver: SessionLockingDriver {
+extension FileSessionDriver {
     /// Waits at most `wait` for the session lock of `id`, across threads and processes, then
     /// holds it until ``SessionLock/release()`` or until `lease` has passed.
     ///

@@ -23,7 +23,7 @@ struct SessionFileRecord: Equatable {
 
     /// Orders the two slots' records: the valid one with the higher sequence is the session.
     var sequence: UInt64
-    /// The session's version (``AtomicSessionDriver``).
+    /// The session's version (for conditional writes).
     var version: UInt64
     /// The session's payload.
     var payload: [UInt8]
