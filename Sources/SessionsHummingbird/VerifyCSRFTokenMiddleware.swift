@@ -1,7 +1,7 @@
 #if Hummingbird
 public import HTTPTypes
 public import Hummingbird
-import Foundation
+import Sessions
 
 /// Rejects state-changing requests whose CSRF token does not match the session's
 /// (Laravel's `VerifyCsrfToken`). Put it after ``StartSessionMiddleware`` in the same group.
@@ -59,7 +59,7 @@ public struct VerifyCSRFTokenMiddleware<Context: StartSessionRequestContext>: Ro
                 session.discard()
                 return Response(status: .contentTooLarge)
             }
-            if let token = formField(fieldName, in: String(buffer: body)), session.validateToken(token) {
+            if let token = URLEncodedForm.firstValue(named: fieldName, in: String(buffer: body)), session.validateToken(token) {
                 return try await next(request, context)
             }
         }
@@ -69,20 +69,6 @@ public struct VerifyCSRFTokenMiddleware<Context: StartSessionRequestContext>: Ro
 
     private func isForm(_ request: Request) -> Bool {
         request.headers[.contentType]?.lowercased().hasPrefix("application/x-www-form-urlencoded") ?? false
-    }
-
-    /// The first value of `name` in a url-encoded form, decoded.
-    private func formField(_ name: String, in form: String) -> String? {
-        for pair in form.split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            guard parts.count == 2, Self.decode(parts[0]) == name else { continue }
-            return Self.decode(parts[1])
-        }
-        return nil
-    }
-
-    private static func decode(_ component: Substring) -> String? {
-        component.replacingOccurrences(of: "+", with: " ").removingPercentEncoding
     }
 }
 #endif
