@@ -104,30 +104,6 @@ public struct FileSessionDriver: SessionDriver {
     /// The prefix of the session lock files (``lock(_:lease:wait:)``).
     static let blockPrefix = ".block-"
 
-    /// The folder for the session files (`files`, `SESSION_FILES`).
-    public static let folderSetting = SessionSetting<String>(
-        "files", default: "storage/framework/sessions",
-        format: .text("a non-empty folder path without NUL characters") { !$0.isEmpty && !$0.unicodeScalars.contains("\u{0}") },
-        summary: "The file driver's folder, relative to the working directory unless absolute.")
-    /// Whether each write fsyncs (`files_fsync`, `SESSION_FILES_FSYNC`).
-    public static let fsyncSetting = SessionSetting<Bool>(
-        "files_fsync", default: false, format: .flag,
-        summary: "Whether the file driver fsyncs each write and its folder, for durability against power loss.")
-    /// The driver's own settings, registered with it.
-    public static let settings: [any AnySessionSetting] = [folderSetting, fsyncSetting]
-
-    /// Creates a driver from the manager's context: the folder is ``folderSetting`` (relative to
-    /// the current working directory unless absolute), fsync is ``fsyncSetting``, and the
-    /// lifetime and clock are the context's.
-    public init(context: SessionDriverContext) {
-        self.init(
-            folder: context[Self.folderSetting],
-            lifetime: context.lifetime,
-            fsync: context[Self.fsyncSetting],
-            clock: context.clock
-        )
-    }
-
     /// Creates a driver that stores sessions in `folder` (relative to the current working
     /// directory unless absolute) and expires them after `lifetime` without activity.
     ///

@@ -1,0 +1,26 @@
+/// The file driver's own settings, and how a manager builds it from them.
+extension FileSessionDriver {
+    /// The folder for the session files (`files`, `SESSION_FILES`).
+    public static let folderSetting = SessionSetting<String>(
+        "files", default: "storage/framework/sessions",
+        format: .text("a non-empty folder path without NUL characters") { !$0.isEmpty && !$0.unicodeScalars.contains("\u{0}") },
+        summary: "The file driver's folder, relative to the working directory unless absolute.")
+    /// Whether each write fsyncs (`files_fsync`, `SESSION_FILES_FSYNC`).
+    public static let fsyncSetting = SessionSetting<Bool>(
+        "files_fsync", default: false, format: .flag,
+        summary: "Whether the file driver fsyncs each write and its folder, for durability against power loss.")
+    /// The driver's own settings, registered with it.
+    public static let settings: [any AnySessionSetting] = [folderSetting, fsyncSetting]
+
+    /// Creates a driver from the manager's context: the folder is ``folderSetting`` (relative to
+    /// the current working directory unless absolute), fsync is ``fsyncSetting``, and the
+    /// lifetime and clock are the context's.
+    public init(context: SessionDriverContext) {
+        self.init(
+            folder: context[Self.folderSetting],
+            lifetime: context.lifetime,
+            fsync: context[Self.fsyncSetting],
+            clock: context.clock
+        )
+    }
+}
