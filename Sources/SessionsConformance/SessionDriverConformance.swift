@@ -90,9 +90,10 @@ public struct SessionDriverConformance: Sendable {
         try await driver.close()
     }
 
-    /// Runs every check of `tier`, stopping at the first failure.
-    public func run(tier: Tier = .basic) async throws {
-        for check in Check.all(in: tier) { try await run(check) }
+    /// Runs every check of `tier`, stopping at the first failure; with `throughWrapper`, on the
+    /// driver wrapped as in ``run(_:throughWrapper:)``.
+    public func run(tier: Tier = .basic, throughWrapper: Bool = false) async throws {
+        for check in Check.all(in: tier) { try await run(check, throughWrapper: throughWrapper) }
     }
 
     /// A wrapper with no code of its own.

@@ -91,6 +91,7 @@ struct SixVerbDriver: SessionDriver {
         let suite = SessionDriverConformance { HidingWrapper(inner: MemorySessionDriver(context: $0)) }
         await #expect(throws: ConformanceFailure.self) { try await suite.run(tier: .locking) }
         try await suite.run(tier: .atomic)
+        try await suite.run(tier: .atomic, throughWrapper: true)
     }
 
     @Test func basicDriverFailsTheAtomicTier() async throws {
