@@ -1,0 +1,28 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Why a ``FileSessionDriver`` call failed. Messages name the operation, the folder and the
+/// system's error text, never a session ID.
+public enum FileSessionDriverError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// A system call failed with `code` (an errno value) while doing `operation` in `folder`.
+    case systemCall(operation: String, folder: String, code: Int32)
+    /// A session's payload, read or to write, is larger than the driver's limit.
+    case fileTooLarge(folder: String, size: Int, limit: Int)
+    /// The path of a session (or of its lock file) in `folder` exists but is not a regular file.
+    case notAFile(operation: String, folder: String)
+
+    /// A one-line message naming the operation, the folder and the cause, never a session ID.
+    public var description: String {
+        switch self {
+        case .systemCall(let operation, let folder, let code):
+            "file session driver could not \(operation) in \(folder): \(String(cString: strerror(code))) (errno \(code))"
+        case .fileTooLarge(let folder, let size, let limit):
+            "file session driver refused a session of \(size) bytes in \(folder): the limit is \(limit) bytes"
+        case .notAFile(let operation, let folder):
+            "file session driver could not \(operation) in \(folder): the path is not a regular file"
+        }
+    }
+}
