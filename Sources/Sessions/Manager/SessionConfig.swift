@@ -29,7 +29,11 @@ public struct SessionConfig: Sendable, Equatable {
     public subscript<Value>(setting: SessionSetting<Value>) -> Value {
         get {
             if let entry = entries[setting.key], let value = entry.value as? Value { return value }
-            if !unclaimed.isEmpty, let value = (try? unclaimed.value(of: setting.declaration)) as? Value {
+            // Built-in settings were read from the file and the environment at load: only a later
+            // driver's setting can still be waiting in the unclaimed input.
+            if !unclaimed.isEmpty, Self.builtInSettingsByKey[setting.key] == nil,
+                let value = (try? unclaimed.value(of: setting.declaration)) as? Value
+            {
                 return value
             }
             return setting.defaultValue
