@@ -25,8 +25,8 @@ struct SetCookie: Sendable {
         if config.partitioned { text += "; Partitioned" }
         attributes = text
         maxAge = config.lifetime.components.seconds
-        namePrefix = config.cookie + "="
-        expiryPrefix = config.expireOnClose ? "" : "; Max-Age=\(maxAge); Expires="
+        namePrefix = name + "="
+        expiryPrefix = expireOnClose ? "" : "; Max-Age=\(maxAge); Expires="
     }
 
     /// The cookie that carries `id`, expiring with the idle lifetime counted from `now` (or at

@@ -42,12 +42,15 @@ enum ConfigFile {
     static func rawString(after key: String, in json: [UInt8]) -> String? {
         let name = Array("\"\(key)\"".utf8)
         guard name.count <= json.count else { return nil }
+        func skipBlanks(from index: Int) -> Int {
+            var index = index
+            while index < json.count, json[index] == UInt8(ascii: " ") || json[index] == UInt8(ascii: "\t") { index += 1 }
+            return index
+        }
         for start in 0...(json.count - name.count) where json[start..<(start + name.count)].elementsEqual(name) {
-            var index = start + name.count
-            while index < json.count, json[index] == UInt8(ascii: " ") || json[index] == UInt8(ascii: "\t") { index += 1 }
-            guard index < json.count, json[index] == UInt8(ascii: ":") else { continue }
-            index += 1
-            while index < json.count, json[index] == UInt8(ascii: " ") || json[index] == UInt8(ascii: "\t") { index += 1 }
+            let colon = skipBlanks(from: start + name.count)
+            guard colon < json.count, json[colon] == UInt8(ascii: ":") else { continue }
+            let index = skipBlanks(from: colon + 1)
             guard index < json.count, json[index] == UInt8(ascii: "\"") else { continue }
             var end = index + 1
             while end < json.count, json[end] != UInt8(ascii: "\"") { end += json[end] == UInt8(ascii: "\\") ? 2 : 1 }
