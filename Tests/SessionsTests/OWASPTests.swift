@@ -106,22 +106,12 @@ import Testing
     }
 
     @Test func prefixedCookieNamesAreHeldToTheirRules() {
-        func error(_ change: (inout SessionConfig) -> Void) -> SessionConfigError? {
-            var config = SessionConfig()
-            change(&config)
-            do {
-                try config.validate()
-                return nil
-            } catch {
-                return error
-            }
-        }
-        #expect(error { $0.cookie = "__Host-session" } != nil, "__Host- without Secure")
-        #expect(error { $0.cookie = "__Host-session"; $0.secure = true; $0.path = "/app" } != nil, "__Host- with a Path")
-        #expect(error { $0.cookie = "__Host-session"; $0.secure = true; $0.domain = "example.com" } != nil, "__Host- with a Domain")
-        #expect(error { $0.cookie = "__Host-session"; $0.secure = true } == nil)
-        #expect(error { $0.cookie = "__Secure-session" } != nil, "__Secure- without Secure")
-        #expect(error { $0.cookie = "__Secure-session"; $0.secure = true; $0.path = "/app" } == nil)
+        #expect(validationError { $0.cookie = "__Host-session" } != nil, "__Host- without Secure")
+        #expect(validationError { $0.cookie = "__Host-session"; $0.secure = true; $0.path = "/app" } != nil, "__Host- with a Path")
+        #expect(validationError { $0.cookie = "__Host-session"; $0.secure = true; $0.domain = "example.com" } != nil, "__Host- with a Domain")
+        #expect(validationError { $0.cookie = "__Host-session"; $0.secure = true } == nil)
+        #expect(validationError { $0.cookie = "__Secure-session" } != nil, "__Secure- without Secure")
+        #expect(validationError { $0.cookie = "__Secure-session"; $0.secure = true; $0.path = "/app" } == nil)
     }
 
     @Test func responsesThatSetTheCookieAreNotCached() async throws {

@@ -479,47 +479,37 @@ struct SessionConfigTests {
     // MARK: - validate() on a configuration built in code
 
     @Test func validateChecksEachKey() {
-        func error(_ change: (inout SessionConfig) -> Void) -> SessionConfigError? {
-            var config = SessionConfig()
-            change(&config)
-            do {
-                try config.validate()
-                return nil
-            } catch {
-                return error
-            }
-        }
-        #expect(error { _ in } == nil)
-        #expect(error { $0.lifetime = .zero }?.key == "lifetime")
-        #expect(error { $0.lifetime = .seconds(-60) }?.key == "lifetime")
-        #expect(error { $0.lifetime = .seconds(Int64.max) }?.key == "lifetime")
-        #expect(error { $0.lifetime = .minutes(Int64(SessionConfig.Settings.maximumLifetimeMinutes)) } == nil)
-        #expect(error { $0.lifetime = .seconds(90) } == nil)
-        #expect(error { $0.absoluteLifetime = .seconds(Int64.max) }?.key == "absolute_lifetime")
-        #expect(error { $0.driver = "" }?.key == "driver")
-        #expect(error { $0[FileSessionDriver.folderSetting] = "" }?.key == "files")
-        #expect(error { $0.lottery = .init(chances: 0, outOf: 1) } == nil)
-        #expect(error { $0.lottery = .init(chances: 1, outOf: 0) }?.key == "lottery")
+        #expect(validationError { _ in } == nil)
+        #expect(validationError { $0.lifetime = .zero }?.key == "lifetime")
+        #expect(validationError { $0.lifetime = .seconds(-60) }?.key == "lifetime")
+        #expect(validationError { $0.lifetime = .seconds(Int64.max) }?.key == "lifetime")
+        #expect(validationError { $0.lifetime = .minutes(Int64(SessionConfig.Settings.maximumLifetimeMinutes)) } == nil)
+        #expect(validationError { $0.lifetime = .seconds(90) } == nil)
+        #expect(validationError { $0.absoluteLifetime = .seconds(Int64.max) }?.key == "absolute_lifetime")
+        #expect(validationError { $0.driver = "" }?.key == "driver")
+        #expect(validationError { $0[FileSessionDriver.folderSetting] = "" }?.key == "files")
+        #expect(validationError { $0.lottery = .init(chances: 0, outOf: 1) } == nil)
+        #expect(validationError { $0.lottery = .init(chances: 1, outOf: 0) }?.key == "lottery")
         for bad in ["", "a b", "a=b", "a;b", "a,b", "a\u{7f}", "a\tb", "é", "a/b", "(a)", "a\"b"] {
-            #expect(error { $0.cookie = bad }?.key == "cookie", "cookie \(bad.debugDescription)")
+            #expect(validationError { $0.cookie = bad }?.key == "cookie", "cookie \(bad.debugDescription)")
         }
         for good in ["laravel_session", "XSRF-TOKEN", "a.b!#$%&'*+^`|~"] {
-            #expect(error { $0.cookie = good } == nil, "cookie \(good)")
+            #expect(validationError { $0.cookie = good } == nil, "cookie \(good)")
         }
         for bad in ["", "nope", "/a;b", "/a,b", "/a\nb"] {
-            #expect(error { $0.path = bad }?.key == "path", "path \(bad.debugDescription)")
+            #expect(validationError { $0.path = bad }?.key == "path", "path \(bad.debugDescription)")
         }
         for bad in ["", "a b", "a;b", "a\r\nSet-Cookie: x"] {
-            #expect(error { $0.domain = bad }?.key == "domain", "domain \(bad.debugDescription)")
+            #expect(validationError { $0.domain = bad }?.key == "domain", "domain \(bad.debugDescription)")
         }
-        #expect(error { $0.domain = ".example.com" } == nil)
-        #expect(error { $0.maxPayloadBytes = 0 }?.key == "max_payload_bytes")
-        #expect(error { $0.maxPayloadBytes = Int.max }?.key == "max_payload_bytes")
-        #expect(error { $0[MemorySessionDriver.maximumSessionsSetting] = 0 }?.key == "memory_max_sessions")
-        #expect(error { $0.touchInterval = .seconds(-1) }?.key == "touch_interval")
-        #expect(error { $0.gcMinInterval = .seconds(-1) }?.key == "gc_min_interval")
-        #expect(error { $0.tombstoneLifetime = .seconds(Int64.max) }?.key == "tombstone_lifetime")
-        #expect(error { $0.sameSite = SessionConfig.SameSite.none }?.key == nil)
+        #expect(validationError { $0.domain = ".example.com" } == nil)
+        #expect(validationError { $0.maxPayloadBytes = 0 }?.key == "max_payload_bytes")
+        #expect(validationError { $0.maxPayloadBytes = Int.max }?.key == "max_payload_bytes")
+        #expect(validationError { $0[MemorySessionDriver.maximumSessionsSetting] = 0 }?.key == "memory_max_sessions")
+        #expect(validationError { $0.touchInterval = .seconds(-1) }?.key == "touch_interval")
+        #expect(validationError { $0.gcMinInterval = .seconds(-1) }?.key == "gc_min_interval")
+        #expect(validationError { $0.tombstoneLifetime = .seconds(Int64.max) }?.key == "tombstone_lifetime")
+        #expect(validationError { $0.sameSite = SessionConfig.SameSite.none }?.key == nil)
     }
 
     @Test func messagesEscapeControlCharacters() {

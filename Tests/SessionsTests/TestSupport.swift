@@ -124,3 +124,15 @@ extension Duration {
     /// `count` minutes, as configurations are written.
     static func minutes(_ count: Int64) -> Duration { .seconds(count * 60) }
 }
+
+/// The error `validate()` throws for the default configuration changed by `change`, or nil.
+func validationError(_ change: (inout SessionConfig) -> Void) -> SessionConfigError? {
+    var config = SessionConfig()
+    change(&config)
+    do {
+        try config.validate()
+        return nil
+    } catch {
+        return error
+    }
+}
