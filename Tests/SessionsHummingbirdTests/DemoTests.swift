@@ -235,7 +235,7 @@ import Testing
 
     @Test func aStoreThatThrowsGivesA500AndNoCookie() async throws {
         let config = Self.config { $0.driver = "broken" }
-        try await withDemo(config, configure: { $0.extend("broken") { _ in BrokenDriver() } }) { _, client in
+        try await withDemo(config, configure: { $0.extend("broken") { _ in FailingDriver.broken } }) { _, client in
             let browser = client
             let counter = try await browser.send(.get, "/counter")
             #expect(counter.status == .internalServerError)
@@ -249,7 +249,7 @@ import Testing
 
     @Test func anUnreachableStoreGets503WithRetryAfterAndNoCookie() async throws {
         let config = Self.config { $0.driver = "unreachable" }
-        try await withDemo(config, configure: { $0.extend("unreachable") { _ in UnreachableDriver() } }) { _, client in
+        try await withDemo(config, configure: { $0.extend("unreachable") { _ in FailingDriver.unreachable } }) { _, client in
             let browser = client
             let fresh = try await browser.send(.get, "/counter")
             #expect(fresh.status == .serviceUnavailable)
@@ -282,21 +282,17 @@ import Testing
     }
 }
 
-/// A store that cannot be reached: every call throws ``SessionError/unavailable(reason:)``.
-struct UnreachableDriver: SessionDriver {
-    static let down = SessionError.unavailable(reason: "connection refused")
-    func read(_ id: SessionIdentifier) async throws -> StoredSession? { throw Self.down }
-    func write(_ id: SessionIdentifier, payload: [UInt8]) async throws { throw Self.down }
-    func destroy(_ id: SessionIdentifier) async throws { throw Self.down }
-    func gc() async throws -> Int { throw Self.down }
-}
-
-/// A store that is down: every call throws.
-struct BrokenDriver: SessionDriver {
+/// A store whose every call throws `error`: a plain failure (500), or
+/// ``SessionError/unavailable(reason:)`` for one that cannot be reached (503).
+struct FailingDriver: SessionDriver {
     struct Down: Error {}
-    func read(_ id: SessionIdentifier) async throws -> StoredSession? { throw Down() }
-    func write(_ id: SessionIdentifier, payload: [UInt8]) async throws { throw Down() }
-    func destroy(_ id: SessionIdentifier) async throws { throw Down() }
-    func gc() async throws -> Int { throw Down() }
+    static let unreachable = FailingDriver(error: SessionError.unavailable(reason: "connection refused"))
+    static let broken = FailingDriver(error: Down())
+
+    let error: any Error
+    func read(_ id: SessionIdentifier) async throws -> StoredSession? { throw error }
+    func write(_ id: SessionIdentifier, payload: [UInt8]) async throws { throw error }
+    func destroy(_ id: SessionIdentifier) async throws { throw error }
+    func gc() async throws -> Int { throw error }
 }
 #endif
