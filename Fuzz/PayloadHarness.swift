@@ -20,7 +20,7 @@ enum PayloadHarness {
     static func describe(_ envelope: SessionEnvelope) -> [String] {
         var lines = [
             "created \(envelope.createdAt.timeIntervalSince1970.bitPattern)",
-            "renewed \(envelope.cookieRenewedAt.timeIntervalSince1970.bitPattern)",
+            "cookie expires \(envelope.cookieExpiresAt.timeIntervalSince1970.bitPattern)", "idle \(envelope.idleLifetime ?? 0)",
             "token \(envelope.token ?? "-")", "new \(envelope.flashNew)", "old \(envelope.flashOld)",
         ]
         let values = envelope.entries.compactMapValues { entry -> [UInt8]? in

@@ -42,14 +42,16 @@ public final class CountingSessionDriver: SessionDriverWrapper {
         return try await inner.read(id)
     }
 
-    public func write(_ id: SessionIdentifier, payload: [UInt8]) async throws {
+    public func write(_ id: SessionIdentifier, payload: [UInt8], metadata: SessionMetadata) async throws {
         counted(write: payload, id)
-        try await inner.write(id, payload: payload)
+        try await inner.write(id, payload: payload, metadata: metadata)
     }
 
-    public func write(_ id: SessionIdentifier, payload: [UInt8], ifVersion expected: UInt64?) async throws -> ConditionalWrite {
+    public func write(
+        _ id: SessionIdentifier, payload: [UInt8], metadata: SessionMetadata, ifVersion expected: UInt64?
+    ) async throws -> ConditionalWrite {
         counted(write: payload, id)
-        return try await inner.write(id, payload: payload, ifVersion: expected)
+        return try await inner.write(id, payload: payload, metadata: metadata, ifVersion: expected)
     }
 
     private func counted(write payload: [UInt8], _ id: SessionIdentifier) {
@@ -63,9 +65,9 @@ public final class CountingSessionDriver: SessionDriverWrapper {
         try await inner.destroy(id)
     }
 
-    public func touch(_ id: SessionIdentifier) async throws -> Bool {
+    public func touch(_ id: SessionIdentifier, metadata: SessionMetadata) async throws -> Bool {
         count("touch")
-        return try await inner.touch(id)
+        return try await inner.touch(id, metadata: metadata)
     }
 
     public func gc() async throws -> Int {

@@ -5,7 +5,7 @@ import Sessions
 ///
 /// ```swift
 /// let time = ManualClock()
-/// let driver = MemorySessionDriver(lifetime: .seconds(60), clock: time.clock)
+/// let driver = MemorySessionDriver(clock: time.clock)
 /// time.advance(by: .seconds(61))
 /// ```
 public final class ManualClock: Sendable {

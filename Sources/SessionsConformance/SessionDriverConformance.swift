@@ -4,7 +4,7 @@ import Sessions
 /// The shared conformance suite every driver runs: the built-in ones and yours.
 ///
 /// Call it from your own tests with a factory that builds your driver from the context it is
-/// given (use its `lifetime` and `clock`, so expiry is tested without sleeping):
+/// given (use its `clock`, so expiry is tested without sleeping):
 ///
 /// ```swift
 /// import SessionsConformance
@@ -12,7 +12,7 @@ import Sessions
 ///
 /// @Test(arguments: SessionDriverConformance.Check.basic)
 /// func conformance(check: SessionDriverConformance.Check) async throws {
-///     let suite = SessionDriverConformance { context in MyDriver(lifetime: context.lifetime, clock: context.clock) }
+///     let suite = SessionDriverConformance { context in MyDriver(clock: context.clock) }
 ///     try await suite.run(check)
 /// }
 /// ```
@@ -26,7 +26,7 @@ public struct SessionDriverConformance: Sendable {
     /// Builds a fresh driver for one check.
     public typealias Factory = @Sendable (SessionDriverContext) async throws -> any SessionDriver
 
-    /// The idle lifetime drivers are built with.
+    /// The idle lifetime the checks' sessions get (and the context's lifetime drivers are built with).
     public let lifetime: Duration
     private let makeDriver: Factory
 
@@ -122,5 +122,41 @@ public struct SessionDriverConformance: Sendable {
         }
 
         func payload(_ text: String) -> [UInt8] { Array(text.utf8) }
+
+        /// Metadata for a session written now: it expires `lifetime` from now (the suite's
+        /// lifetime by default) and was created `age` ago.
+        func metadata(lasting lifetime: Duration? = nil, age: Duration = .zero, userKey: String? = nil) -> SessionMetadata {
+            let now = time.now
+            return SessionMetadata(
+                expiresAt: now.addingTimeInterval(Self.seconds(lifetime ?? self.lifetime)),
+                createdAt: now.addingTimeInterval(-Self.seconds(age)),
+                userKey: userKey
+            )
+        }
+
+        /// Writes `payload` under `id` with ``metadata(lasting:age:userKey:)``.
+        func write(_ id: SessionIdentifier, _ payload: [UInt8], lasting lifetime: Duration? = nil, userKey: String? = nil) async throws {
+            try await driver.write(id, payload: payload, metadata: metadata(lasting: lifetime, userKey: userKey))
+        }
+
+        /// Writes `text` under `id` with ``metadata(lasting:age:userKey:)``.
+        func write(_ id: SessionIdentifier, _ text: String, lasting lifetime: Duration? = nil, userKey: String? = nil) async throws {
+            try await write(id, payload(text), lasting: lifetime, userKey: userKey)
+        }
+
+        /// Touches `id`, moving its deadline to `lifetime` from now.
+        func touch(_ id: SessionIdentifier, lasting lifetime: Duration? = nil) async throws -> Bool {
+            try await driver.touch(id, metadata: metadata(lasting: lifetime))
+        }
+
+        /// Whether two times agree to the millisecond (stores may keep microseconds).
+        func agree(_ first: Date?, _ second: Date) -> Bool {
+            guard let first else { return false }
+            return abs(first.timeIntervalSince(second)) < 0.001
+        }
+
+        static func seconds(_ duration: Duration) -> Double {
+            Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+        }
     }
 }

@@ -32,6 +32,12 @@ enum StressTool {
     /// The lifetime the tool's driver uses: long enough that nothing expires during a test.
     static let lifetime = Duration.seconds(86_400)
 
+    /// Metadata for a write now that keeps the session for ``lifetime``.
+    static var metadata: SessionMetadata {
+        let now = Date()
+        return SessionMetadata(expiresAt: now.addingTimeInterval(86_400), createdAt: now)
+    }
+
     /// Runs the subcommand in `arguments` and returns the exit code.
     static func run(_ arguments: [String]) async -> Int32 {
         let command: Command
@@ -104,7 +110,7 @@ enum StressTool {
                 }
                 current = value
             }
-            let result = try await driver.write(id, payload: Array(String(current + 1).utf8), ifVersion: stored?.version)
+            let result = try await driver.write(id, payload: Array(String(current + 1).utf8), metadata: metadata, ifVersion: stored?.version)
             switch result {
             case .written: done += 1
             case .conflict, .missing: conflicts += 1
@@ -137,10 +143,10 @@ enum StressTool {
                 let fill = UInt8(truncatingIfNeeded: round &* 7 &+ index)
                 let payload = SelfCheckingPayload.make(length: Int.random(in: 0...16_384), fill: fill)
                 if round.isMultiple(of: 2) {
-                    try await driver.write(id, payload: payload)
+                    try await driver.write(id, payload: payload, metadata: metadata)
                 } else {
                     let version = try await driver.read(id)?.version
-                    _ = try await driver.write(id, payload: payload, ifVersion: version)
+                    _ = try await driver.write(id, payload: payload, metadata: metadata, ifVersion: version)
                 }
             }
             round &+= 1

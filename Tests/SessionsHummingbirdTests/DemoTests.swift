@@ -291,7 +291,7 @@ struct FailingDriver: SessionDriver {
 
     let error: any Error
     func read(_ id: SessionIdentifier) async throws -> StoredSession? { throw error }
-    func write(_ id: SessionIdentifier, payload: [UInt8]) async throws { throw error }
+    func write(_ id: SessionIdentifier, payload: [UInt8], metadata: SessionMetadata) async throws { throw error }
     func destroy(_ id: SessionIdentifier) async throws { throw error }
     func gc() async throws -> Int { throw error }
 }

@@ -65,7 +65,7 @@ import Darwin
             let payloads: [[UInt8]] = [[], [1], [1, 0, 0], (0..<512).map { _ in UInt8.random(in: 0...255) }, Array("{\"json\": true}".utf8), [99] + [UInt8](repeating: 0, count: 40)]
             for payload in payloads {
                 let id = SessionIdentifier.random()
-                try await driver.write(id, payload: payload)
+                try await driver.write(id, payload: payload, metadata: SessionMetadata(expiresAt: Date().addingTimeInterval(600), createdAt: Date()))
                 let status = try RawHTTP.status(port: port, request: RawHTTP.get("/counter", cookie: Array("swift_session=\(id)".utf8)))
                 #expect(status == 200, "a corrupt stored payload of \(payload.count) bytes got \(status)")
             }

@@ -178,7 +178,7 @@ struct TestContext: StartSessionRequestContext {
         let manager = try SessionManager(config: config, observer: SessionLogging.observer(logger: logger))
         manager.extend("flaky") { _ in failing }
         let id = SessionIdentifier.random()
-        try await failing.inner.write(id, payload: [])
+        try await failing.inner.write(id, payload: [], metadata: SessionMetadata(expiresAt: Date().addingTimeInterval(600), createdAt: Date()))
         failing.failing.withLock { $0 = true }
         try await withApp(logger: logger, manager: manager, { router in
             router.group().add(middleware: StartSessionMiddleware<TestContext>(manager: manager)).get("/x") { _, _ in "x" }
@@ -241,14 +241,14 @@ struct RefusingDriver: SessionDriver {
     }
     func open() async throws { throw Refused() }
     func read(_ id: SessionIdentifier) async throws -> StoredSession? { nil }
-    func write(_ id: SessionIdentifier, payload: [UInt8]) async throws {}
+    func write(_ id: SessionIdentifier, payload: [UInt8], metadata: SessionMetadata) async throws {}
     func destroy(_ id: SessionIdentifier) async throws {}
     func gc() async throws -> Int { 0 }
 }
 
 /// A memory driver that counts calls and fails every call once told to.
 final class FlakyDriver: SessionDriver {
-    let inner = MemorySessionDriver(lifetime: .seconds(3600))
+    let inner = MemorySessionDriver()
     let failing = Mutex(false)
     private let calls = Mutex<[String: Int]>([:])
     struct Down: Error, CustomStringConvertible { var description: String { "the store is down" } }
@@ -261,7 +261,10 @@ final class FlakyDriver: SessionDriver {
     }
 
     func read(_ id: SessionIdentifier) async throws -> StoredSession? { try enter("read"); return try await inner.read(id) }
-    func write(_ id: SessionIdentifier, payload: [UInt8]) async throws { try enter("write"); try await inner.write(id, payload: payload) }
+    func write(_ id: SessionIdentifier, payload: [UInt8], metadata: SessionMetadata) async throws {
+        try enter("write")
+        try await inner.write(id, payload: payload, metadata: metadata)
+    }
     func destroy(_ id: SessionIdentifier) async throws { try enter("destroy"); try await inner.destroy(id) }
     func gc() async throws -> Int { try enter("gc"); return try await inner.gc() }
     func close() async throws { try enter("close") }

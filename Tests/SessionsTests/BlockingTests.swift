@@ -78,7 +78,7 @@ import Testing
     @Test func aDriverThatCannotLockSaysSo() async throws {
         let lifecycle = try lifecycle(driver: "basic")
         let id = try await newSession(lifecycle)
-        await #expect(throws: SessionError.lockingUnsupported(driver: "basic")) {
+        await #expect(throws: SessionError.unsupported(driver: "basic", capability: "sessionLocks")) {
             _ = try await lifecycle.start(cookieHeaders: ["swift_session=\(id)"], blocking: .init())
         }
     }

@@ -216,7 +216,9 @@ import SessionsConformance
         let arrived = AsyncStream<Void>.makeStream()
         let release = AsyncStream<Void>.makeStream()
 
-        func write(_ id: SessionIdentifier, payload: [UInt8], ifVersion expected: UInt64?) async throws -> ConditionalWrite {
+        func write(
+            _ id: SessionIdentifier, payload: [UInt8], metadata: SessionMetadata, ifVersion expected: UInt64?
+        ) async throws -> ConditionalWrite {
             let first = held.withLock { held in
                 defer { held = true }
                 return !held
@@ -225,12 +227,12 @@ import SessionsConformance
                 arrived.continuation.yield()
                 for await _ in release.stream { break }
             }
-            return try await inner.write(id, payload: payload, ifVersion: expected)
+            return try await inner.write(id, payload: payload, metadata: metadata, ifVersion: expected)
         }
     }
 
     @Test func aChangeMadeWhileTheFirstSaveWritesIsSavedByTheNext() async throws {
-        let driver = GatedDriver(inner: MemorySessionDriver(lifetime: .seconds(60)))
+        let driver = GatedDriver(inner: MemorySessionDriver())
         let manager = try SessionManager()
         manager.extend("gated") { _ in driver }
         let session = try await manager.buildSession(driver: "gated")

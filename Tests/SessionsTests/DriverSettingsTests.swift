@@ -273,7 +273,7 @@ struct OpeningDriver: SessionDriver {
         opened.increment()
     }
     func read(_ id: SessionIdentifier) async throws -> StoredSession? { nil }
-    func write(_ id: SessionIdentifier, payload: [UInt8]) async throws {}
+    func write(_ id: SessionIdentifier, payload: [UInt8], metadata: SessionMetadata) async throws {}
     func destroy(_ id: SessionIdentifier) async throws {}
     func gc() async throws -> Int { 0 }
 }

@@ -160,7 +160,7 @@ struct FileSessionDriverTests {
 
     // MARK: - Read and write
 
-    @Test("write then read returns the payload and the clock's time; a second write overwrites")
+    @Test("write then read returns the payload and the deadline; a second write overwrites")
     func writeThenRead() async throws {
         try await withFileTestFolder { root async throws in
             let store = driver(root)
@@ -169,18 +169,18 @@ struct FileSessionDriverTests {
             try await store.write(id, payload: [10, 20, 30])
             let first = try #require(try await store.read(id))
             #expect(first.payload == [10, 20, 30])
-            #expect(abs(first.lastActivity.timeIntervalSince(clock.now)) < 0.001)
+            #expect(abs(first.metadata.expiresAt.timeIntervalSince(store.freshMetadata.expiresAt)) < 0.001)
 
             clock.advance(seconds: 30)
             try await store.write(id, payload: [40])
             let second = try #require(try await store.read(id))
             #expect(second.payload == [40])
-            #expect(abs(second.lastActivity.timeIntervalSince(clock.now)) < 0.001)
+            #expect(abs(second.metadata.expiresAt.timeIntervalSince(store.freshMetadata.expiresAt)) < 0.001)
             #expect(fileTestTemporaryFiles(root).isEmpty)
         }
     }
 
-    @Test("lastActivity keeps sub-second precision")
+    @Test("deadlines keep sub-second precision")
     func subSecondPrecision() async throws {
         try await withFileTestFolder { root async throws in
             let clock = FileTestClock(Date(timeIntervalSince1970: 1_700_000_000.25))
@@ -188,7 +188,7 @@ struct FileSessionDriverTests {
             let id = SessionIdentifier.random()
             try await store.write(id, payload: [1])
             let stored = try #require(try await store.read(id))
-            #expect(abs(stored.lastActivity.timeIntervalSince(clock.now)) < 0.000_01)
+            #expect(abs(stored.metadata.expiresAt.timeIntervalSince(clock.now.addingTimeInterval(120))) < 0.000_01)
             clock.advance(seconds: 120)
             #expect(try await store.read(id) != nil)
             clock.advance(seconds: 0.01)
@@ -272,12 +272,12 @@ struct FileSessionDriverTests {
             let id = SessionIdentifier.random()
             try await store.write(id, payload: [5, 6])
             clock.advance(seconds: 100)
-            let touchedAt = clock.now
+            let deadline = store.freshMetadata.expiresAt
             #expect(try await store.touch(id))
             clock.advance(seconds: 119)
             let stored = try #require(try await store.read(id))
             #expect(stored.payload == [5, 6])
-            #expect(abs(stored.lastActivity.timeIntervalSince(touchedAt)) < 0.001)
+            #expect(abs(stored.metadata.expiresAt.timeIntervalSince(deadline)) < 0.001)
             clock.advance(seconds: 1)
             #expect(try await store.read(id) != nil)
             clock.advance(seconds: 1)
@@ -621,12 +621,14 @@ struct FileSessionDriverAtomicTests {
         FileSessionDriver(folder: folder, lifetime: lifetime, clock: time.clock)
     }
 
-    @Test("the file is SSF2: two 512-byte slots, the record in slot 0, slot 1 zeros")
+    @Test("the file is SSF3: two 512-byte slots, the record in slot 0, slot 1 zeros, the deadline in the modification time")
     func fileFormat() async throws {
         try await withFileTestFolder { root async throws in
             let store = driver(root)
             let id = SessionIdentifier.random()
-            let result = try await store.write(id, payload: [7, 8, 9], ifVersion: nil)
+            let metadata = SessionMetadata(
+                expiresAt: time.now.addingTimeInterval(45), createdAt: Date(timeIntervalSince1970: 1_000.5), userKey: "ada")
+            let result = try await store.write(id, payload: [7, 8, 9], metadata: metadata, ifVersion: nil)
             guard case .written(let version) = result else {
                 Issue.record("create returned \(result)")
                 return
@@ -635,11 +637,14 @@ struct FileSessionDriverAtomicTests {
             let bytes = try fileTestBytes(root + "/" + id.description)
             #expect(bytes.count == 1024)
             let littleEndian = { (value: UInt64, count: Int) in (0..<count).map { UInt8(truncatingIfNeeded: value >> UInt64($0 * 8)) } }
-            let header = Array("SSF2".utf8) + littleEndian(1, 8) + littleEndian(version, 8) + littleEndian(3, 4)
-            let checksum = CRC32C.checksum(header + [7, 8, 9])
-            #expect(Array(bytes[0..<31]) == header + littleEndian(UInt64(checksum), 4) + [7, 8, 9])
-            #expect(bytes[31...].allSatisfy { $0 == 0 })
-            #expect(try await store.read(id) == StoredSession(payload: [7, 8, 9], lastActivity: time.now, version: version))
+            let header = Array("SSF3".utf8) + littleEndian(1, 8) + littleEndian(version, 8) + littleEndian(1_000_500_000, 8)
+                + littleEndian(3, 2) + littleEndian(3, 4)
+            let body = Array("ada".utf8) + [7, 8, 9]
+            let checksum = CRC32C.checksum(header + body)
+            #expect(Array(bytes[0..<44]) == header + littleEndian(UInt64(checksum), 4) + body)
+            #expect(bytes[44...].allSatisfy { $0 == 0 })
+            #expect(try await store.read(id) == StoredSession(payload: [7, 8, 9], metadata: metadata, version: version))
+            #expect(try fileTestModificationTime(root + "/" + id.description) == metadata.expiresAt.timeIntervalSince1970)
         }
     }
 
@@ -1161,8 +1166,8 @@ struct FileSessionDriverSlotTests {
             let sizes: [(payload: Int, fileSize: Int, inPlace: Bool)] = [
                 (400, 2048, false),  // created: slots of 1 KiB
                 (10, 2048, true),  // shrinks in place: the length field, not the file, tells
-                (996, 2048, true),  // exactly fills a slot
-                (997, 8192, false),  // one byte over: laid out anew, slots of 4 KiB
+                (986, 2048, true),  // exactly fills a slot
+                (987, 8192, false),  // one byte over: laid out anew, slots of 4 KiB
                 (2_000, 8192, true),
                 (500, 8192, true),  // a fresh file would have 2 KiB slots, half: kept
                 (450, 2048, false),  // a fresh file would have 1 KiB slots, a quarter: shrunk
@@ -1337,4 +1342,140 @@ struct FileSessionDriverSlotTests {
         }
     }
     #endif
+}
+
+/// The verbs as the file driver's tests spell them: each write and touch gives the session the
+/// driver's default lifetime from its clock's time.
+extension FileSessionDriver {
+    /// Metadata of a session created now that lives ``lifetime``.
+    var freshMetadata: SessionMetadata { .lasting(lifetime, from: clock.now) }
+
+    func write(_ id: SessionIdentifier, payload: [UInt8]) async throws {
+        try await write(id, payload: payload, metadata: freshMetadata)
+    }
+
+    func write(_ id: SessionIdentifier, payload: [UInt8], ifVersion expected: UInt64?) async throws -> ConditionalWrite {
+        try await write(id, payload: payload, metadata: freshMetadata, ifVersion: expected)
+    }
+
+    @discardableResult
+    func touch(_ id: SessionIdentifier) async throws -> Bool {
+        try await touch(id, metadata: freshMetadata)
+    }
+}
+
+/// The modification time of `path` in seconds since 1970.
+private func fileTestModificationTime(_ path: String) throws -> Double {
+    var info = stat()
+    #expect(lstat(path, &info) == 0)
+    return FileSessionDriver.date(of: FileSessionDriver.modificationTime(info)).timeIntervalSince1970
+}
+
+@Suite("FileSessionDriver deadlines and the previous format")
+struct FileSessionDriverFormatTests {
+    let lifetime = Duration.seconds(120)
+
+    /// A whole file of the previous format, `SSF2`, holding `payload` in slot 0.
+    static func legacyFile(payload: [UInt8], version: UInt64) -> [UInt8] {
+        let littleEndian = { (value: UInt64, count: Int) in (0..<count).map { UInt8(truncatingIfNeeded: value >> UInt64($0 * 8)) } }
+        let header = Array("SSF2".utf8) + littleEndian(1, 8) + littleEndian(version, 8) + littleEndian(UInt64(payload.count), 4)
+        let record = header + littleEndian(UInt64(CRC32C.checksum(header + payload)), 4) + payload
+        return record + [UInt8](repeating: 0, count: 1024 - record.count)
+    }
+
+    /// Runs `body` with a driver on a manual clock and a file of the previous format holding
+    /// `payload` under version `version`, last active `age` ago.
+    func withLegacyFile(
+        payload: [UInt8], version: UInt64, age: TimeInterval,
+        _ body: (FileSessionDriver, ManualClock, SessionIdentifier, String) async throws -> Void
+    ) async throws {
+        try await withFileTestFolder { root async throws in
+            let time = ManualClock()
+            let store = FileSessionDriver(folder: root, lifetime: lifetime, clock: time.clock)
+            let id = SessionIdentifier.random()
+            let path = root + "/" + id.description
+            #expect(FileManager.default.createFile(atPath: path, contents: Data(Self.legacyFile(payload: payload, version: version))))
+            fileTestSetTime(path, time.now.addingTimeInterval(-age))
+            try await body(store, time, id, path)
+        }
+    }
+
+    @Test("a file of the previous format (SSF2) lives its time plus the lifetime, and its next write converts it")
+    func legacyFilesSurviveTheUpgrade() async throws {
+        try await withLegacyFile(payload: [1, 2, 3], version: 9, age: 100) { store, time, id, path async throws in
+            let stored = try #require(try await store.read(id), "a session of the previous format was lost")
+            #expect(stored.payload == [1, 2, 3])
+            #expect(stored.version == 9)
+            #expect(abs(stored.metadata.expiresAt.timeIntervalSince(time.now.addingTimeInterval(20))) < 0.001)
+            #expect(try await store.gc() == 0, "gc removed a live session of the previous format")
+
+            // A conditional write goes in place: the new record in slot 1 is SSF3.
+            let written = try await store.write(id, payload: [4], metadata: .lasting(.seconds(600), from: time.now), ifVersion: 9)
+            #expect(written != .conflict && written != .missing, "write over the old record returned \(written)")
+            #expect(Array(try fileTestBytes(path)[512..<516]) == Array("SSF3".utf8))
+            time.advance(by: .seconds(300))
+            #expect(try await store.read(id)?.payload == [4], "the converted session did not get its own deadline")
+        }
+    }
+
+    @Test("an expired file of the previous format is collected")
+    func legacyFilesExpire() async throws {
+        try await withLegacyFile(payload: [1], version: 3, age: 121) { store, _, id, path async throws in
+            #expect(try await store.read(id) == nil)
+            #expect(try await store.gc() == 1)
+            #expect(!FileManager.default.fileExists(atPath: path))
+        }
+    }
+
+    @Test("a record whose deadline was never set (a write killed before it) lives the default lifetime from the write")
+    func lostDeadlineFallsBackToTheLifetime() async throws {
+        try await withFileTestFolder { root async throws in
+            // Near the real time: the kernel stamps the simulated write.
+            let time = ManualClock(start: Date())
+            let store = FileSessionDriver(folder: root, lifetime: lifetime, clock: time.clock)
+            let id = SessionIdentifier.random()
+            try await store.write(id, payload: [1], metadata: .lasting(.seconds(5), from: time.now))
+            // A write that sets no time leaves the modification and status-change times equal.
+            let fd = open(root + "/" + id.description, O_WRONLY | O_CLOEXEC)
+            #expect(fd >= 0)
+            #expect(pwrite(fd, [0], 1, 1023) == 1)
+            #expect(close(fd) == 0)
+            time.advance(by: .seconds(60))
+            #expect(try await store.read(id)?.payload == [1], "a session whose deadline stamp was lost expired")
+            time.advance(by: .seconds(70))
+            #expect(try await store.read(id) == nil)
+        }
+    }
+
+    @Test("a user key round-trips, and one longer than a record holds is refused")
+    func userKeys() async throws {
+        try await withFileTestFolder { root async throws in
+            let time = ManualClock()
+            let store = FileSessionDriver(folder: root, lifetime: lifetime, clock: time.clock)
+            let id = SessionIdentifier.random()
+            try await store.write(id, payload: [1], metadata: .lasting(lifetime, from: time.now, userKey: "ünïcode-user"))
+            #expect(try await store.read(id)?.metadata.userKey == "ünïcode-user")
+            let long = String(repeating: "k", count: SessionFileRecord.maximumUserKeyBytes + 1)
+            await #expect(throws: FileSessionDriverError.self) {
+                try await store.write(id, payload: [2], metadata: .lasting(lifetime, from: time.now, userKey: long))
+            }
+            #expect(try await store.read(id)?.payload == [1])
+        }
+    }
+
+    @Test("a temporary file with a deadline far ahead is still collected once its status-change time is old")
+    func temporaryFilesAgeByStatusChange() async throws {
+        try await withFileTestFolder { root async throws in
+            let time = ManualClock(start: Date())
+            let store = FileSessionDriver(folder: root, lifetime: lifetime, clock: time.clock)
+            let name = ".tmp-" + SessionIdentifier.random().description + "-0123abcdef456789"
+            #expect(FileManager.default.createFile(atPath: root + "/" + name, contents: Data([1])))
+            fileTestSetTime(root + "/" + name, time.now.addingTimeInterval(86_400))
+            _ = try await store.gc()
+            #expect(FileManager.default.fileExists(atPath: root + "/" + name), "a fresh temporary file was removed")
+            time.advance(by: store.tempGracePeriod + .seconds(1))
+            _ = try await store.gc()
+            #expect(!FileManager.default.fileExists(atPath: root + "/" + name), "a stale temporary file with a future time was kept")
+        }
+    }
 }

@@ -149,9 +149,12 @@ import SessionsConformance
             session.put("seen", true)
             try await session.save()
         }
+        // Each save gave the store a deadline capped at the absolute end, an hour after creation.
+        let stored = try #require(try await fixture.memory.read(id))
+        #expect(stored.metadata.expiresAt == stored.metadata.createdAt.addingTimeInterval(3_600))
         fixture.time.advance(by: .seconds(6 * 60))
         #expect(try await fixture.manager.load(id: id.description) == nil)
-        #expect(fixture.events.all.contains(.absoluteLifetimeExceeded(SessionFingerprint(id))))
+        #expect(try await fixture.memory.read(id) == nil, "the store kept the session past its absolute end")
     }
 
     @Test func closeClosesBuiltDrivers() async throws {
@@ -225,7 +228,7 @@ final class Counter: Sendable {
 struct ClosingDriver: SessionDriver {
     let closed: Counter
     func read(_ id: SessionIdentifier) async throws -> StoredSession? { nil }
-    func write(_ id: SessionIdentifier, payload: [UInt8]) async throws {}
+    func write(_ id: SessionIdentifier, payload: [UInt8], metadata: SessionMetadata) async throws {}
     func destroy(_ id: SessionIdentifier) async throws {}
     func gc() async throws -> Int { 0 }
     func close() async throws { closed.increment() }

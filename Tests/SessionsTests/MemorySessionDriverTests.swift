@@ -9,15 +9,15 @@ import SessionsConformance
     @Test func capEvictsTheLeastRecentlyActiveAndReportsIt() async throws {
         let events = EventLog()
         let time = ManualClock()
-        let driver = MemorySessionDriver(lifetime: .seconds(3600), maximumSessions: 10, clock: time.clock, report: events.observer)
+        let driver = MemorySessionDriver(maximumSessions: 10, clock: time.clock, report: events.observer)
         let ids = (0..<10).map { _ in SessionIdentifier.random() }
         for id in ids {
-            try await driver.write(id, payload: [1])
+            try await driver.write(id, payload: [1], at: time.now)
             time.advance(by: .seconds(1))
         }
         // Recently read sessions get a second chance.
         for id in ids[0..<5] { _ = try await driver.read(id) }
-        for _ in 0..<5 { try await driver.write(.random(), payload: [2]) }
+        for _ in 0..<5 { try await driver.write(.random(), payload: [2], at: time.now) }
         #expect(driver.count == 10)
         for id in ids[0..<5] { #expect(try await driver.read(id) != nil, "a recently read session was evicted") }
         for id in ids[5...] { #expect(try await driver.read(id) == nil) }
@@ -28,24 +28,24 @@ import SessionsConformance
     }
 
     @Test func floodOfNewVisitorsStaysWithinTheCap() async throws {
-        let driver = MemorySessionDriver(lifetime: .seconds(3600), maximumSessions: 5000)
-        for _ in 0..<50_000 { try await driver.write(.random(), payload: [0]) }
+        let driver = MemorySessionDriver(maximumSessions: 5000)
+        for _ in 0..<50_000 { try await driver.write(.random(), payload: [0], at: Date()) }
         #expect(driver.count <= 5000 + 64)
         #expect(driver.count >= 4900)
     }
 
     @Test func destroyChurnDoesNotGrowTheQueue() async throws {
-        let driver = MemorySessionDriver(lifetime: .seconds(3600), maximumSessions: 100)
+        let driver = MemorySessionDriver(maximumSessions: 100)
         for _ in 0..<20_000 {
             let id = SessionIdentifier.random()
-            try await driver.write(id, payload: [0])
+            try await driver.write(id, payload: [0], at: Date())
             try await driver.destroy(id)
         }
         #expect(driver.count == 0)
     }
 
     @Test func hammeredFromManyTasks() async throws {
-        let driver = MemorySessionDriver(lifetime: .seconds(3600), maximumSessions: 1_000_000)
+        let driver = MemorySessionDriver(maximumSessions: 1_000_000)
         let ids = (0..<64).map { _ in SessionIdentifier.random() }
         try await withThrowingTaskGroup(of: Void.self) { group in
             for worker in 0..<16 {
@@ -53,9 +53,9 @@ import SessionsConformance
                     for step in 0..<2000 {
                         let id = ids[(worker * 7 + step) % ids.count]
                         switch step % 4 {
-                        case 0: try await driver.write(id, payload: [UInt8(worker)])
+                        case 0: try await driver.write(id, payload: [UInt8(worker)], at: Date())
                         case 1: _ = try await driver.read(id)
-                        case 2: _ = try await driver.touch(id)
+                        case 2: _ = try await driver.touch(id, metadata: .lasting(.seconds(3_600), from: Date()))
                         default: _ = try await driver.gc()
                         }
                     }
@@ -74,7 +74,9 @@ import SessionsConformance
 struct SixVerbDriver: SessionDriver {
     let inner: MemorySessionDriver
     func read(_ id: SessionIdentifier) async throws -> StoredSession? { try await inner.read(id) }
-    func write(_ id: SessionIdentifier, payload: [UInt8]) async throws { try await inner.write(id, payload: payload) }
+    func write(_ id: SessionIdentifier, payload: [UInt8], metadata: SessionMetadata) async throws {
+        try await inner.write(id, payload: payload, metadata: metadata)
+    }
     func destroy(_ id: SessionIdentifier) async throws { try await inner.destroy(id) }
     func gc() async throws -> Int { try await inner.gc() }
 }
@@ -105,7 +107,7 @@ struct SixVerbDriver: SessionDriver {
         defer { try? FileManager.default.removeItem(atPath: folder) }
         try await SessionDriverConformance { context in
             var context = context
-            context.config[FileSessionDriver.folderSetting] = folder
+            context[FileSessionDriver.folderSetting] = folder
             return FileSessionDriver(context: context)
         }.run(check, throughWrapper: throughWrapper)
     }
@@ -130,7 +132,7 @@ struct HidingWrapper: SessionDriverWrapper {
 /// Never stores anything: the conformance suite must catch it.
 struct ForgetfulDriver: SessionDriver {
     func read(_ id: SessionIdentifier) async throws -> StoredSession? { nil }
-    func write(_ id: SessionIdentifier, payload: [UInt8]) async throws {}
+    func write(_ id: SessionIdentifier, payload: [UInt8], metadata: SessionMetadata) async throws {}
     func destroy(_ id: SessionIdentifier) async throws {}
     func gc() async throws -> Int { 0 }
 }

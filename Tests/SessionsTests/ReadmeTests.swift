@@ -25,4 +25,19 @@ import Testing
         #expect(table.contains("| `api_key` | `SESSION_API_KEY` | `redacted` | A \\| key. |"))
         #expect(!table.contains("hunter2"))
     }
+
+    @Test func theReadmesCustomDriverIsTheOneTheTestsRun() throws {
+        let readme = try String(contentsOf: Self.readme, encoding: .utf8)
+        let tests = try String(
+            contentsOf: SessionConfigTests.packageRoot.appendingPathComponent("Tests/SessionsTests/ReadmeDriverTests.swift"),
+            encoding: .utf8)
+        func driver(in text: String) -> Substring? {
+            guard let start = text.range(of: "actor DictionaryDriver"),
+                let end = text.range(of: "\n}\n", range: start.upperBound..<text.endIndex)
+            else { return nil }
+            return text[start.lowerBound..<end.upperBound]
+        }
+        let shown = try #require(driver(in: readme), "README.md lacks the DictionaryDriver")
+        #expect(shown == driver(in: tests), "README.md's DictionaryDriver differs from the one ReadmeDriverTests runs")
+    }
 }

@@ -7,7 +7,7 @@ import Testing
 @Suite struct SessionEntriesTests {
     /// An envelope holding `values` (in that order), encoded and decoded again.
     func stored(_ values: [(String, SessionValue)]) throws -> SessionEnvelope {
-        var envelope = SessionEnvelope(createdAt: Date(timeIntervalSince1970: 1), cookieRenewedAt: Date(timeIntervalSince1970: 2))
+        var envelope = SessionEnvelope(createdAt: Date(timeIntervalSince1970: 1), cookieExpiresAt: Date(timeIntervalSince1970: 2))
         for (key, value) in values { envelope.entries[key] = .put(value) }
         return try SessionEnvelope(decoding: envelope.encoded())
     }
@@ -15,7 +15,7 @@ import Testing
     /// A payload with an entry under each of `keys` (each holding true), written by hand so it
     /// can say what our encoder never would.
     func handWritten(keys: [String]) -> [UInt8] {
-        var writer = handWrittenEnvelopeHeader(createdAt: 1, cookieRenewedAt: 2)
+        var writer = handWrittenEnvelopeHeader(createdAt: 1, cookieExpiresAt: 2)
         writer.varint(UInt64(keys.count))
         for key in keys {
             writer.string(key)
@@ -64,7 +64,7 @@ import Testing
     @Test func anEncodedPayloadCarriesNoSpareCapacity() throws {
         // The memory driver copies a payload with more than 16 bytes to spare; sized right, a
         // save allocates once.
-        var envelope = SessionEnvelope(createdAt: Date(), cookieRenewedAt: Date())
+        var envelope = SessionEnvelope(createdAt: Date(), cookieExpiresAt: Date())
         envelope.token = String(repeating: "t", count: 40)
         let values: [String: SessionValue] = [
             "user_id": 42, "name": "Ada Lovelace", "locale": "en-GB", "is_admin": false, "verified": true,

@@ -39,9 +39,9 @@ final class ProbeDriver: SessionDriver {
         return try await inner.read(id)
     }
 
-    func write(_ id: SessionIdentifier, payload: [UInt8]) async throws {
+    func write(_ id: SessionIdentifier, payload: [UInt8], metadata: SessionMetadata) async throws {
         try enter("write")
-        try await inner.write(id, payload: payload)
+        try await inner.write(id, payload: payload, metadata: metadata)
     }
 
     func destroy(_ id: SessionIdentifier) async throws {
@@ -54,9 +54,9 @@ final class ProbeDriver: SessionDriver {
         return try await inner.gc()
     }
 
-    func touch(_ id: SessionIdentifier) async throws -> Bool {
+    func touch(_ id: SessionIdentifier, metadata: SessionMetadata) async throws -> Bool {
         try enter("touch")
-        return try await inner.touch(id)
+        return try await inner.touch(id, metadata: metadata)
     }
 }
 
@@ -78,7 +78,7 @@ struct Fixture {
         config.lottery = .init(chances: 0, outOf: 100)
         configure(&config)
         manager = try SessionManager(config: config, clock: time.clock, observer: events.observer)
-        memory = MemorySessionDriver(lifetime: config.lifetime, maximumSessions: config[MemorySessionDriver.maximumSessionsSetting], clock: time.clock)
+        memory = MemorySessionDriver(maximumSessions: config[MemorySessionDriver.maximumSessionsSetting], clock: time.clock)
         probe = ProbeDriver(memory)
         let probe = self.probe
         manager.extend("probe") { _ in probe }
@@ -109,11 +109,11 @@ func cookieID(_ setCookie: String?) -> String? {
 
 /// The start of an envelope written by hand (version, two dates, no token, no flash keys), to
 /// which a test appends what our encoder would never write.
-func handWrittenEnvelopeHeader(createdAt: Double = 0, cookieRenewedAt: Double = 0) -> ByteWriter {
+func handWrittenEnvelopeHeader(createdAt: Double = 0, cookieExpiresAt: Double = 0) -> ByteWriter {
     var writer = ByteWriter()
     writer.byte(SessionEnvelope.formatVersion)
     writer.double(createdAt)
-    writer.double(cookieRenewedAt)
+    writer.double(cookieExpiresAt)
     writer.string("")
     writer.varint(0)
     writer.varint(0)
@@ -134,5 +134,19 @@ func validationError(_ change: (inout SessionConfig) -> Void) -> SessionConfigEr
         return nil
     } catch {
         return error
+    }
+}
+
+extension SessionDriver {
+    /// Writes `payload` under `id` as a session created at `now` that lives `lifetime` from it.
+    func write(_ id: SessionIdentifier, payload: [UInt8], at now: Date, lasting lifetime: Duration = .seconds(3_600)) async throws {
+        try await write(id, payload: payload, metadata: .lasting(lifetime, from: now))
+    }
+}
+
+extension SessionMetadata {
+    /// Metadata of a session created at `now` that lives `lifetime` from it.
+    static func lasting(_ lifetime: Duration, from now: Date, userKey: String? = nil) -> SessionMetadata {
+        SessionMetadata(expiresAt: now.addingTimeInterval(lifetime.secondsValue), createdAt: now, userKey: userKey)
     }
 }

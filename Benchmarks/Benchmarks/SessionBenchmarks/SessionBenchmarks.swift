@@ -44,7 +44,7 @@ func roundTrip(driver: String) {
             blackHole(try await lifecycle.finish(started, status: 200))
         }
     } setup: {
-        try await manager.driver().write(returningUser, payload: try await Fixtures.smallPayload())
+        try await manager.driver().write(returningUser, payload: try await Fixtures.smallPayload(), metadata: Fixtures.metadata())
         guard try await manager.load(id: returningUser.description) != nil else {
             throw FixtureError.unexpected("the returning user's session was not adopted")
         }
@@ -78,7 +78,7 @@ func payload() {
             blackHole(Profile(reading: session))
         }
     } setup: {
-        try await manager.driver().write(stored, payload: try await Fixtures.profilePayload())
+        try await manager.driver().write(stored, payload: try await Fixtures.profilePayload(), metadata: Fixtures.metadata())
         guard let session = try await manager.load(id: stored.description), Profile(reading: session) == Profile.sample else {
             throw FixtureError.unexpected("the profile did not come back equal")
         }
@@ -123,12 +123,12 @@ func flashAging() {
         let flashed = try await flashedPayload(manager)
         benchmark.startMeasurement()
         for _ in benchmark.scaledIterations {
-            try await driver.write(id, payload: flashed)
+            try await driver.write(id, payload: flashed, metadata: Fixtures.metadata())
             guard let session = try await manager.load(id: id.description) else { throw FixtureError.notStored }
             try await session.save()
         }
     } setup: {
-        try await manager.driver().write(id, payload: try await flashedPayload(manager))
+        try await manager.driver().write(id, payload: try await flashedPayload(manager), metadata: Fixtures.metadata())
         guard let session = try await manager.load(id: id.description), session.oldFlashKeys.count == 3 else {
             throw FixtureError.unexpected("the session does not hold 3 flashed keys")
         }
@@ -167,18 +167,18 @@ func identifiers() {
 /// 5. A flood of new visitors against a full memory store: every insert evicts one session.
 func newVisitorAtCap() {
     let cap = 10_000
-    let driver = MemorySessionDriver(lifetime: .seconds(7200), maximumSessions: cap)
+    let driver = MemorySessionDriver(maximumSessions: cap)
 
     Benchmark("New visitor, memory store at its cap (10,000): write + evict") { benchmark in
         let payload = try await Fixtures.smallPayload()
         benchmark.startMeasurement()
         for _ in benchmark.scaledIterations {
-            try await driver.write(.random(), payload: payload)
+            try await driver.write(.random(), payload: payload, metadata: Fixtures.metadata())
         }
     } setup: {
         // The cap is split evenly over the shards, so fill well past it: every shard is full.
         let payload = try await Fixtures.smallPayload()
-        for _ in 0..<(cap * 3) { try await driver.write(.random(), payload: payload) }
+        for _ in 0..<(cap * 3) { try await driver.write(.random(), payload: payload, metadata: Fixtures.metadata()) }
         guard driver.count <= cap, driver.count > cap * 9 / 10 else {
             throw FixtureError.unexpected("the store holds \(driver.count) sessions")
         }
@@ -190,10 +190,10 @@ func newVisitorAtCap() {
 func garbageCollection() {
     let sessions = 100_000
     let time = ManualClock()
-    let lifetime = Duration.seconds(3600)
+    let lifetime = Duration.seconds(7200)  // the lifetime of Fixtures.metadata
     let folder = Fixtures.temporaryFolder("gc")
     let drivers: [(String, any SessionDriver, Int)] = [
-        ("memory", MemorySessionDriver(lifetime: lifetime, maximumSessions: 4 * sessions, clock: time.clock), 5),
+        ("memory", MemorySessionDriver(maximumSessions: 4 * sessions, clock: time.clock), 5),
         ("file", FileSessionDriver(folder: folder, lifetime: lifetime, clock: time.clock), 2),
     ]
     for (name, driver, samples) in drivers {
@@ -207,7 +207,7 @@ func garbageCollection() {
         )
         Benchmark("gc: 100,000 expired sessions, \(name) driver", configuration: configuration) { benchmark in
             let payload = try await Fixtures.smallPayload()
-            for _ in 0..<sessions { try await driver.write(.random(), payload: payload) }
+            for _ in 0..<sessions { try await driver.write(.random(), payload: payload, metadata: Fixtures.metadata(at: time.now)) }
             time.advance(by: lifetime + .seconds(1))
             benchmark.startMeasurement()
             let removed = try await driver.gc()

@@ -19,6 +19,11 @@ public enum Fixtures {
 
     /// The small fixture's encoded payload, produced by a real session saved to a throwaway
     /// memory driver.
+    /// Metadata of a session written at `now` (the system's time by default) that lives two hours.
+    public static func metadata(at now: Date = Date()) -> SessionMetadata {
+        SessionMetadata(expiresAt: now.addingTimeInterval(7_200), createdAt: now)
+    }
+
     public static func smallPayload() async throws -> [UInt8] {
         try await payload { putSmall(into: $0) }
     }

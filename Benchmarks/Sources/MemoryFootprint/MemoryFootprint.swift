@@ -13,7 +13,7 @@ struct MemoryFootprint {
         let count = CommandLine.arguments.dropFirst().first.flatMap { Int($0) } ?? 1_000_000
         let payload = try await Fixtures.smallPayload()
         // The cap is split evenly over 64 shards; 5% headroom keeps a random fill from evicting.
-        let driver = MemorySessionDriver(lifetime: .seconds(7200), maximumSessions: count + count / 20)
+        let driver = MemorySessionDriver(maximumSessions: count + count / 20)
 
         let before = try residentBytes()
         let heapBefore = heapInUse()
@@ -37,10 +37,11 @@ struct MemoryFootprint {
 
     /// Writes `count` sessions. Off the main actor, so no write hops between executors.
     nonisolated static func fill(_ driver: MemorySessionDriver, count: Int, payload: [UInt8]) async throws {
+        let metadata = Fixtures.metadata()
         for index in 0..<count {
             var copy = Array(payload)
             copy[1] = UInt8(truncatingIfNeeded: index)  // a byte of createdAt: still a valid payload
-            try await driver.write(.random(), payload: copy)
+            try await driver.write(.random(), payload: copy, metadata: metadata)
         }
     }
 

@@ -14,10 +14,11 @@ import Foundation
 ///   type, so no path is ever built from unchecked text. The folder is created (mode 0700, with
 ///   any missing parent folders) by ``open()``, or by the first write when `open` was not called;
 ///   every file the driver creates has mode 0600.
-/// - File format `SSF2`: two slots of equal size S, slot 0 at offset 0 and slot 1 at offset S,
-///   and the file exactly 2·S bytes long. Each slot holds zeros or a record: the 4 bytes `SSF2`,
-///   a sequence number, the session's version (both 8 bytes little-endian), the payload's length
-///   (4 bytes little-endian), a CRC-32C of those fields and the payload, then the payload. The
+/// - File format `SSF3`: two slots of equal size S, slot 0 at offset 0 and slot 1 at offset S,
+///   and the file exactly 2·S bytes long. Each slot holds zeros or a record: the 4 bytes `SSF3`,
+///   a sequence number, the session's version, its creation time, the lengths of the user key
+///   and the payload, a CRC-32C of those fields, the key and the payload, then the key and the
+///   payload (see `SessionFileRecord`). The
 ///   session is the slot whose record is whole (its checksum matches) with the higher sequence.
 ///   S is the smallest power of two of at least 512 bytes and twice the record, so a payload
 ///   can double before the file is laid out anew. A file under an ID without a whole record in
@@ -25,10 +26,10 @@ import Foundation
 ///   removes it once it has expired like any session file.
 /// - Versions: every write, conditional or not, stores a fresh random nonzero 64-bit version
 ///   from the system's random number generator, so processes sharing the folder never hand out
-///   the same one (with overwhelming probability). ``touch(_:)`` keeps the version.
+///   the same one (with overwhelming probability). ``touch(_:metadata:)`` keeps the version.
 /// - Writes go in place: a write reads the file, finds the current record, writes the new one
 ///   into the *other* slot with the next sequence number (`pwrite`), and sets the modification
-///   time to the clock's `now`. When there is no file yet, it holds no whole record, or the
+///   time to the session's deadline. When there is no file yet, it holds no whole record, or the
 ///   payload outgrew the slots (or shrank so much that a fresh file would have slots a quarter
 ///   their size or less), the write lays the file out anew instead: it writes a fresh file to a
 ///   temporary file in the same folder (`.tmp-<id>-<random hex>`) and renames it over the
@@ -52,9 +53,11 @@ import Foundation
 /// - No fsync by default: a killed process cannot corrupt anything, but a power cut may lose the
 ///   last writes. With `files_fsync` (``fsyncSetting``) each write fsyncs the file
 ///   it wrote (before the rename when it laid the file out anew, and then the folder too).
-/// - A session expires when its file's modification time plus the lifetime is before the clock's
-///   `now` (exactly at the lifetime it is still readable, as in Laravel). ``touch(_:)`` renews it
-///   by setting the modification time; a write renews it by setting it too.
+/// - The file's modification time is the session's deadline (``SessionMetadata/expiresAt``): a
+///   session expires when it is before the clock's `now` (exactly at its deadline it is still
+///   readable, as in Laravel). A write and ``touch(_:metadata:)`` set it. Files of the previous
+///   format `SSF2` are still read, with the deadline their time plus ``lifetime``, so an upgrade
+///   signs nobody out; their next write converts them.
 /// - Symbolic links at a session's path are never followed: reading one throws, and a write
 ///   replaces it with a session file.
 /// - ``gc()`` removes only regular files whose names it made: expired session files, stale
@@ -72,7 +75,7 @@ import Foundation
 /// ```swift
 /// let driver = FileSessionDriver(folder: "storage/framework/sessions", lifetime: .seconds(7200))
 /// try await driver.open()
-/// try await driver.write(id, payload: bytes)
+/// try await driver.write(id, payload: bytes, metadata: SessionMetadata(expiresAt: deadline, createdAt: now))
 /// let stored = try await driver.read(id)
 /// ```
 public struct FileSessionDriver: SessionDriver {
@@ -81,7 +84,8 @@ public struct FileSessionDriver: SessionDriver {
 
     /// The absolute path of the folder that holds the session files.
     public let folder: String
-    /// The idle lifetime after which a session that was neither written nor touched expires.
+    /// The default idle lifetime: the deadline of a file of the previous format (or one whose
+    /// time a killed write never set) is its modification time plus this.
     public let lifetime: Duration
     /// Whether each write fsyncs the file and then the folder (`files_fsync`).
     public let fsync: Bool
@@ -105,11 +109,11 @@ public struct FileSessionDriver: SessionDriver {
     static let blockPrefix = ".block-"
 
     /// Creates a driver that stores sessions in `folder` (relative to the current working
-    /// directory unless absolute) and expires them after `lifetime` without activity.
+    /// directory unless absolute), each expiring at its own deadline.
     ///
     /// - Parameters:
     ///   - folder: The folder for the session files; created by ``open()`` when missing.
-    ///   - lifetime: The idle lifetime.
+    ///   - lifetime: The default idle lifetime, for files that carry no deadline (see ``lifetime``).
     ///   - fsync: Whether each write fsyncs the file and the folder, for durability against
     ///     power loss. Default false.
     ///   - clock: The clock read for expiry. Default ``SessionClock/system``.
@@ -128,30 +132,26 @@ public struct FileSessionDriver: SessionDriver {
         try createFolder(folder)
     }
 
-    /// The payload, version and last activity (the file's modification time) stored under `id`,
-    /// or nil when the file is missing, expired, or holds no whole `SSF2` record (a file of
-    /// another format, or one too large to be a session within ``maxFileBytes``). Throws when the
+    /// The payload, metadata and version stored under `id`, or nil when the file is missing,
+    /// expired, or holds no whole record (a file of another format, or one too large to be a
+    /// session within ``maxFileBytes``). Throws when the
     /// path is not a regular file, the stored payload is larger than ``maxFileBytes``, or the
     /// file cannot be read. Takes no lock in the common case (see the type's notes on atomicity).
     public func read(_ id: SessionIdentifier) async throws -> StoredSession? {
         try withLiveRecord(id, operation: "read a session file") { _, info, record in
             try checkPayloadSize(record.payload)
-            return StoredSession(
-                payload: record.payload,
-                lastActivity: Self.date(of: Self.modificationTime(info)),
-                version: record.version
-            )
+            return StoredSession(payload: record.payload, metadata: metadata(of: info, record), version: record.version)
         }
     }
 
-    /// Stores `payload` as the session of `id` under a fresh version and sets the file's
-    /// modification time to the clock's `now`. Waits for a write of the same session in another
+    /// Stores `payload` and `metadata` as the session of `id` under a fresh version and sets the
+    /// file's modification time to the deadline. Waits for a write of the same session in another
     /// thread or process to finish first. On failure the previous session is left intact (a
     /// temporary file, if one was made, is removed) and a ``FileSessionDriverError`` is thrown.
-    public func write(_ id: SessionIdentifier, payload: [UInt8]) async throws {
-        try checkPayloadSize(payload)
+    public func write(_ id: SessionIdentifier, payload: [UInt8], metadata: SessionMetadata) async throws {
+        try checkSize(payload, metadata)
         let result = try withRecordLock(id, creatingFolder: true) { _ in
-            try store(id, payload: payload, if: .unconditional)
+            try store(id, payload: payload, metadata: metadata, if: .unconditional)
         }
         if fsync, case .written(_, renamed: true) = result { try syncFolder() }
     }
@@ -160,12 +160,14 @@ public struct FileSessionDriver: SessionDriver {
     /// when `expected` is nil, only if there is no live session (a file that is missing,
     /// expired, or holds no whole record). The comparison and the write happen under the
     /// session's record lock, so they are atomic across threads and processes.
-    public func write(_ id: SessionIdentifier, payload: [UInt8], ifVersion expected: UInt64?) async throws -> ConditionalWrite {
-        try checkPayloadSize(payload)
+    public func write(
+        _ id: SessionIdentifier, payload: [UInt8], metadata: SessionMetadata, ifVersion expected: UInt64?
+    ) async throws -> ConditionalWrite {
+        try checkSize(payload, metadata)
         let result = try withRecordLock(id, creatingFolder: expected == nil) { lockFD -> StoreResult in
             // No lock file because the folder is missing: there is no session either.
             guard let lockFD else { return .refused(.missing) }
-            let result = try store(id, payload: payload, if: WritePrecondition(expecting: expected))
+            let result = try store(id, payload: payload, metadata: metadata, if: WritePrecondition(expecting: expected))
             if case .refused(.missing) = result { removeLockFileIfSessionMissing(id, holding: lockFD) }
             return result
         }
@@ -192,14 +194,14 @@ public struct FileSessionDriver: SessionDriver {
         }
     }
 
-    /// Sets the modification (and access) time of the file of `id` to the clock's `now` without
+    /// Sets the modification (and access) time of the file of `id` to the new deadline without
     /// rewriting it, keeping its version. Returns false, and creates nothing, when the file is
     /// missing, expired or holds no whole record.
     @discardableResult
-    public func touch(_ id: SessionIdentifier) async throws -> Bool {
+    public func touch(_ id: SessionIdentifier, metadata: SessionMetadata) async throws -> Bool {
         // Checking and touching through one descriptor touches the inode that was checked.
         try withLiveRecord(id, operation: "touch a session file") { fd, _, _ in
-            try stampModificationTime(fd, operation: "set a session file's time")
+            try stampModificationTime(fd, to: metadata.expiresAt, operation: "set a session file's time")
             return true
         } ?? false
     }
@@ -210,6 +212,16 @@ public struct FileSessionDriver: SessionDriver {
     static func newVersion() -> UInt64 {
         var generator = SystemRandomNumberGenerator()
         return UInt64.random(in: 1...UInt64.max, using: &generator)
+    }
+
+    /// Throws when `payload` is larger than ``maxFileBytes`` (or than the format's 1 GiB), or the
+    /// user key is longer than a record holds.
+    private func checkSize(_ payload: [UInt8], _ metadata: SessionMetadata) throws {
+        try checkPayloadSize(payload)
+        let keyBytes = metadata.userKey?.utf8.count ?? 0
+        guard keyBytes <= SessionFileRecord.maximumUserKeyBytes else {
+            throw FileSessionDriverError.userKeyTooLong(folder: folder, size: keyBytes, limit: SessionFileRecord.maximumUserKeyBytes)
+        }
     }
 
     /// Throws when `payload` is larger than ``maxFileBytes`` (or than the format's 1 GiB).

@@ -10,7 +10,9 @@ import Foundation
 ///   algorithm (approximate LRU, O(1) amortized per insert) and reports an
 ///   ``SessionEvent/evicted(driver:count:)`` event. A crawler or a flood of new visitors cannot
 ///   exhaust memory.
-/// - Expiry is enforced on read; ``gc()`` removes expired entries.
+/// - Each session expires at its own deadline (``SessionMetadata/expiresAt``), enforced on read;
+///   ``gc()`` removes expired entries. User keys are kept beside the sessions that have one, so a
+///   guest's session costs nothing for them.
 ///
 /// - Atomic: conditional writes (``SessionDriverCapabilities/conditionalWrites``) compare versions under the shard's
 ///   lock, so a session's read-merge-write is atomic within the process.
@@ -26,7 +28,6 @@ public final class MemorySessionDriver: SessionDriver {
     public let maximumSessions: Int
 
     private let shards: [Locked<Shard>]
-    private let lifetime: Double
     private let clock: SessionClock
     private let name: String
     private let report: SessionEventObserver
@@ -39,10 +40,9 @@ public final class MemorySessionDriver: SessionDriver {
     /// The driver's own settings, registered with it.
     public static let settings: [any AnySessionSetting] = [maximumSessionsSetting]
 
-    /// A driver from the manager's context (``maximumSessionsSetting``, lifetime, clock, events).
+    /// A driver from the manager's context (``maximumSessionsSetting``, clock, events).
     public convenience init(context: SessionDriverContext) {
         self.init(
-            lifetime: context.lifetime,
             maximumSessions: context[Self.maximumSessionsSetting],
             clock: context.clock,
             name: context.name,
@@ -50,10 +50,9 @@ public final class MemorySessionDriver: SessionDriver {
         )
     }
 
-    /// A driver that expires sessions `lifetime` after their last write or touch and holds at
-    /// most about `maximumSessions`.
+    /// A driver that holds at most about `maximumSessions`, expiring each at its deadline read
+    /// against `clock`.
     public init(
-        lifetime: Duration,
         maximumSessions: Int = 100_000,
         clock: SessionClock = .system,
         name: String = "memory",
@@ -64,7 +63,6 @@ public final class MemorySessionDriver: SessionDriver {
         let perShard = (cap + shardCount - 1) / shardCount
         self.maximumSessions = cap
         self.shards = (0..<shardCount).map { _ in Locked(Shard(capacity: perShard)) }
-        self.lifetime = Double(lifetime.components.seconds) + Double(lifetime.components.attoseconds) / 1e18
         self.clock = clock
         self.name = name
         self.report = report
@@ -86,33 +84,40 @@ public final class MemorySessionDriver: SessionDriver {
             // Through the index: `entries[id]?.referenced = true` would allocate its accessor's frame.
             guard let index = shard.entries.index(forKey: id) else { return nil }
             let entry = shard.entries.values[index]
-            guard now - entry.lastActivity <= lifetime else {
-                shard.entries.remove(at: index)
+            guard entry.isLive(at: now) else {
+                shard.remove(at: index)
                 return nil
             }
             shard.entries.values[index].referenced = true
             return StoredSession(
                 payload: entry.payload,
-                lastActivity: Date(timeIntervalSince1970: entry.lastActivity),
+                metadata: SessionMetadata(
+                    expiresAt: Date(timeIntervalSince1970: entry.expiresAt),
+                    createdAt: Date(timeIntervalSince1970: entry.createdAt),
+                    userKey: shard.owners.isEmpty ? nil : shard.owners[id]
+                ),
                 version: UInt64(entry.version)
             )
         }
     }
 
-    public func write(_ id: SessionIdentifier, payload: [UInt8]) async throws {
-        _ = store(id, payload: payload, ifVersion: nil, unconditionally: true)
+    public func write(_ id: SessionIdentifier, payload: [UInt8], metadata: SessionMetadata) async throws {
+        _ = store(id, payload: payload, metadata: metadata, ifVersion: nil, unconditionally: true)
     }
 
-    public func write(_ id: SessionIdentifier, payload: [UInt8], ifVersion expected: UInt64?) async throws -> ConditionalWrite {
-        store(id, payload: payload, ifVersion: expected, unconditionally: false)
+    public func write(
+        _ id: SessionIdentifier, payload: [UInt8], metadata: SessionMetadata, ifVersion expected: UInt64?
+    ) async throws -> ConditionalWrite {
+        store(id, payload: payload, metadata: metadata, ifVersion: expected, unconditionally: false)
     }
 
-    private func store(_ id: SessionIdentifier, payload: [UInt8], ifVersion expected: UInt64?, unconditionally: Bool) -> ConditionalWrite {
+    private func store(
+        _ id: SessionIdentifier, payload: [UInt8], metadata: SessionMetadata, ifVersion expected: UInt64?, unconditionally: Bool
+    ) -> ConditionalWrite {
         let now = clock.now.timeIntervalSince1970
-        let lifetime = self.lifetime
         let (result, evicted) = shard(for: id).withLock { shard -> (ConditionalWrite, Int) in
             if !unconditionally {
-                let live = shard.entries[id].flatMap { now - $0.lastActivity <= lifetime ? $0.version : nil }
+                let live = shard.entries[id].flatMap { $0.isLive(at: now) ? $0.version : nil }
                 switch (expected, live) {
                 case (nil, nil): break
                 case (nil, .some): return (.conflict, 0)
@@ -122,8 +127,13 @@ public final class MemorySessionDriver: SessionDriver {
             }
             shard.nextVersion &+= 1
             let version = shard.nextVersion
-            let entry = Entry(payload: Self.compact(payload), lastActivity: now, version: version)
-            let evicted = shard.store(id, entry, now: now, lifetime: lifetime)
+            let entry = Entry(
+                payload: Self.compact(payload),
+                expiresAt: metadata.expiresAt.timeIntervalSince1970,
+                createdAt: metadata.createdAt.timeIntervalSince1970,
+                version: version
+            )
+            let evicted = shard.store(id, entry, owner: metadata.userKey, now: now)
             return (.written(version: UInt64(version)), evicted)
         }
         if evicted > 0 { report(.evicted(driver: name, count: evicted)) }
@@ -166,18 +176,18 @@ public final class MemorySessionDriver: SessionDriver {
 
     public func destroy(_ id: SessionIdentifier) async throws {
         shard(for: id).withLock { shard in
-            shard.entries[id] = nil
+            if let index = shard.entries.index(forKey: id) { shard.remove(at: index) }
             shard.compactQueueIfStale()
         }
     }
 
-    public func touch(_ id: SessionIdentifier) async throws -> Bool {
+    public func touch(_ id: SessionIdentifier, metadata: SessionMetadata) async throws -> Bool {
         let now = clock.now.timeIntervalSince1970
         return shard(for: id).withLock { shard in
-            guard let index = shard.entries.index(forKey: id), now - shard.entries.values[index].lastActivity <= lifetime else {
+            guard let index = shard.entries.index(forKey: id), shard.entries.values[index].isLive(at: now) else {
                 return false
             }
-            shard.entries.values[index].lastActivity = now
+            shard.entries.values[index].expiresAt = metadata.expiresAt.timeIntervalSince1970
             shard.entries.values[index].referenced = true
             return true
         }
@@ -190,7 +200,8 @@ public final class MemorySessionDriver: SessionDriver {
             // One shard at a time: requests on the other shards go on meanwhile.
             removed += shard.withLock { shard in
                 let before = shard.entries.count
-                shard.entries = shard.entries.filter { now - $0.value.lastActivity <= lifetime }
+                shard.entries = shard.entries.filter { $0.value.isLive(at: now) }
+                if !shard.owners.isEmpty { shard.owners = shard.owners.filter { shard.entries[$0.key] != nil } }
                 shard.compactQueueIfStale()
                 return before - shard.entries.count
             }
@@ -204,17 +215,24 @@ public final class MemorySessionDriver: SessionDriver {
 
     struct Entry {
         var payload: [UInt8]
-        var lastActivity: Double
-        /// 32 bits keep the entry at 24 bytes; a version would have to wrap within one
+        /// The deadline, in seconds since 1970.
+        var expiresAt: Double
+        var createdAt: Double
+        /// 32 bits keep the entry at 32 bytes; a version would have to wrap within one
         /// request's read-to-save window to be mistaken for another.
         var version: UInt32
         /// Set on each access; the CLOCK hand clears it once before evicting the entry.
         var referenced = false
+
+        /// Whether the session is live at `now` (seconds since 1970): still so at its deadline.
+        func isLive(at now: Double) -> Bool { now <= expiresAt }
     }
 
     struct Shard {
         let capacity: Int
         var entries: [SessionIdentifier: Entry] = [:]
+        /// The user keys of the sessions that have one.
+        var owners: [SessionIdentifier: String] = [:]
         /// IDs in insertion order for the CLOCK hand; may hold IDs destroyed since.
         var queue: [SessionIdentifier] = []
         var head = 0
@@ -223,7 +241,12 @@ public final class MemorySessionDriver: SessionDriver {
 
         /// Stores `entry`, first making room if the shard is full; returns how many live
         /// sessions were evicted.
-        mutating func store(_ id: SessionIdentifier, _ entry: Entry, now: Double, lifetime: Double) -> Int {
+        mutating func store(_ id: SessionIdentifier, _ entry: Entry, owner: String?, now: Double) -> Int {
+            if let owner {
+                owners[id] = owner
+            } else if !owners.isEmpty {
+                owners[id] = nil
+            }
             if let index = entries.index(forKey: id) {
                 var replacement = entry
                 replacement.referenced = true
@@ -236,18 +259,24 @@ public final class MemorySessionDriver: SessionDriver {
                 head += 1
                 guard let index = entries.index(forKey: candidate) else { continue }
                 let existing = entries.values[index]
-                if existing.referenced, now - existing.lastActivity <= lifetime {
+                if existing.referenced, existing.isLive(at: now) {
                     entries.values[index].referenced = false
                     queue.append(candidate)
                 } else {
-                    entries.remove(at: index)
-                    if now - existing.lastActivity <= lifetime { evicted += 1 }
+                    remove(at: index)
+                    if existing.isLive(at: now) { evicted += 1 }
                 }
             }
             entries[id] = entry
             queue.append(id)
             compactQueueIfStale()
             return evicted
+        }
+
+        /// Removes the session at `index` of ``entries`` and its user key.
+        mutating func remove(at index: Dictionary<SessionIdentifier, Entry>.Index) {
+            let id = entries.remove(at: index).key
+            if !owners.isEmpty { owners[id] = nil }
         }
 
         /// Drops the consumed front of the queue and IDs no longer stored, once they make up

@@ -1,17 +1,19 @@
 /// The contract a session store implements: Goravel's six verbs plus `touch`, and the verbs of
 /// the capabilities it declares.
 ///
-/// A driver stores opaque bytes under a validated ``SessionIdentifier`` and expires them after
-/// the idle lifetime it was built with (``SessionDriverContext/lifetime``). It knows nothing
-/// about flash data, tokens or cookies.
+/// A driver stores opaque bytes and their ``SessionMetadata`` under a validated
+/// ``SessionIdentifier``, and expires each session at its own deadline
+/// (``SessionMetadata/expiresAt``), compared with the driver's clock. It knows nothing about
+/// flash data, tokens or cookies.
 ///
 /// Rules every driver follows (the ``SessionsConformance`` suite checks them):
-/// - `read` of a missing or expired ID returns nil, not an error.
-/// - `write` replaces the payload and renews the idle expiry; a reader sees the old payload or the
-///   new one, never a mix.
+/// - `read` of a missing or expired ID returns nil, not an error; it returns the metadata as
+///   written (times to the microsecond).
+/// - `write` replaces the payload and the metadata; a reader sees the old ones or the new
+///   ones, never a mix.
 /// - `destroy` of a missing ID succeeds.
 /// - `gc` removes what has expired and returns how many sessions it removed.
-/// - `touch` renews the idle expiry of an existing session without rewriting it, and never
+/// - `touch` moves the deadline of an existing session without rewriting its payload, and never
 ///   recreates a missing one.
 ///
 /// Beyond these, a driver declares what else it can do in ``capabilities`` and implements
@@ -24,7 +26,7 @@
 /// ```swift
 /// struct MyDriver: SessionDriver {
 ///     func read(_ id: SessionIdentifier) async throws -> StoredSession? { … }
-///     func write(_ id: SessionIdentifier, payload: [UInt8]) async throws { … }
+///     func write(_ id: SessionIdentifier, payload: [UInt8], metadata: SessionMetadata) async throws { … }
 ///     func destroy(_ id: SessionIdentifier) async throws { … }
 ///     func gc() async throws -> Int { … }
 /// }
@@ -37,25 +39,27 @@ public protocol SessionDriver: Sendable {
     func open() async throws
     /// The payload and metadata stored under `id`, or nil when it is missing or expired.
     func read(_ id: SessionIdentifier) async throws -> StoredSession?
-    /// Stores `payload` under `id` and renews its idle expiry.
-    func write(_ id: SessionIdentifier, payload: [UInt8]) async throws
-    /// Stores `payload` under `id` only if the live session stored there has version
+    /// Stores `payload` and `metadata` under `id`, replacing what was there.
+    func write(_ id: SessionIdentifier, payload: [UInt8], metadata: SessionMetadata) async throws
+    /// Stores `payload` and `metadata` under `id` only if the live session stored there has version
     /// `expected`, or, when `expected` is nil, only if no live session is stored there. Called
     /// only when ``capabilities`` has ``SessionDriverCapabilities/conditionalWrites``.
     ///
     /// Every write gives the stored session a new ``StoredSession/version`` (never reused for
     /// the same ID while the driver runs; drivers shared across processes draw it at random).
-    func write(_ id: SessionIdentifier, payload: [UInt8], ifVersion expected: UInt64?) async throws -> ConditionalWrite
+    func write(_ id: SessionIdentifier, payload: [UInt8], metadata: SessionMetadata, ifVersion expected: UInt64?) async throws -> ConditionalWrite
     /// Removes `id`; succeeds when it is already gone.
     func destroy(_ id: SessionIdentifier) async throws
     /// Removes expired sessions and returns how many it removed.
     func gc() async throws -> Int
     /// Releases the store's resources (connections, handles) at shutdown.
     func close() async throws
-    /// Renews the idle expiry of an existing session without rewriting its payload.
-    /// Returns false, and creates nothing, when the session is missing or expired.
+    /// Moves the deadline of an existing session to `metadata`'s ``SessionMetadata/expiresAt``
+    /// without rewriting its payload. The other fields are those of the last write (a session
+    /// that changes them writes), so a driver may keep what it stored. Returns false, and
+    /// creates nothing, when the session is missing or expired.
     @discardableResult
-    func touch(_ id: SessionIdentifier) async throws -> Bool
+    func touch(_ id: SessionIdentifier, metadata: SessionMetadata) async throws -> Bool
     /// Waits at most `wait` for the lock on `id`, then holds it until ``SessionLock/release()``
     /// or until `lease` has passed (so a stuck request cannot block its session forever). Called
     /// only when ``capabilities`` has ``SessionDriverCapabilities/sessionLocks``.
@@ -73,25 +77,26 @@ extension SessionDriver {
     /// Does nothing: most stores hold no resources.
     public func close() async throws {}
 
-    /// Renews the expiry with a read and a rewrite of the same payload, so drivers that implement
+    /// Moves the deadline with a read and a rewrite of the same payload, so drivers that implement
     /// only Goravel's six verbs keep working. A missing session is not recreated. A driver with
     /// conditional writes implements `touch` itself: the rewrite gives the session a new version,
     /// so the default would make every touched session conflict with its next save.
     @discardableResult
-    public func touch(_ id: SessionIdentifier) async throws -> Bool {
-        guard let stored = try await read(id) else { return false }
-        try await write(id, payload: stored.payload)
+    public func touch(_ id: SessionIdentifier, metadata: SessionMetadata) async throws -> Bool {
+        guard var stored = try await read(id) else { return false }
+        stored.metadata.expiresAt = metadata.expiresAt
+        try await write(id, payload: stored.payload, metadata: stored.metadata)
         return true
     }
 
-    /// Throws ``SessionError/unsupported(capability:)``: the driver declares no conditional writes.
-    public func write(_ id: SessionIdentifier, payload: [UInt8], ifVersion expected: UInt64?) async throws -> ConditionalWrite {
-        throw SessionError.unsupported(capability: "conditionalWrites")
+    /// Throws ``SessionError/unsupported(driver:capability:)``: the driver declares no conditional writes.
+    public func write(_ id: SessionIdentifier, payload: [UInt8], metadata: SessionMetadata, ifVersion expected: UInt64?) async throws -> ConditionalWrite {
+        throw SessionError.unsupported(driver: "\(Self.self)", capability: "conditionalWrites")
     }
 
-    /// Throws ``SessionError/unsupported(capability:)``: the driver declares no session locks.
+    /// Throws ``SessionError/unsupported(driver:capability:)``: the driver declares no session locks.
     public func lock(_ id: SessionIdentifier, lease: Duration, wait: Duration) async throws -> SessionLock {
-        throw SessionError.unsupported(capability: "sessionLocks")
+        throw SessionError.unsupported(driver: "\(Self.self)", capability: "sessionLocks")
     }
 }
 
@@ -103,7 +108,7 @@ public struct SessionDriverCapabilities: OptionSet, Sendable, Hashable {
     /// The capabilities whose bits are set in `rawValue`.
     public init(rawValue: UInt32) { self.rawValue = rawValue }
 
-    /// Conditional writes (``SessionDriver/write(_:payload:ifVersion:)``): saves merge instead of
+    /// Conditional writes (``SessionDriver/write(_:payload:metadata:ifVersion:)``): saves merge instead of
     /// overwriting, and never bring back a destroyed session.
     public static let conditionalWrites = SessionDriverCapabilities(rawValue: 1 << 0)
     /// Per-session locks (``SessionDriver/lock(_:lease:wait:)``) for blocking routes.
@@ -114,7 +119,7 @@ public struct SessionDriverCapabilities: OptionSet, Sendable, Hashable {
     public static let removesAllSessions = SessionDriverCapabilities(rawValue: 1 << 3)
 }
 
-/// The result of ``SessionDriver/write(_:payload:ifVersion:)``.
+/// The result of ``SessionDriver/write(_:payload:metadata:ifVersion:)``.
 public enum ConditionalWrite: Sendable, Equatable {
     /// Stored; the session now has `version`.
     case written(version: UInt64)

@@ -1,12 +1,12 @@
-/// What a driver factory receives when the manager builds a driver: the configuration (with
-/// the driver's own settings), the idle lifetime the driver enforces, the clock it reads, and
-/// where it reports events.
+/// What a driver factory receives when the manager builds a driver: its own settings (read with
+/// ``subscript(_:)``), the clock it compares deadlines with, and where it reports events.
 public struct SessionDriverContext: Sendable {
     /// The driver's name in the manager's registry.
     public var name: String
-    /// The manager's configuration; read a driver's own settings with ``subscript(_:)``.
-    public var config: SessionConfig
-    /// The idle lifetime after which a session that was neither written nor touched expires.
+    /// The manager's configuration, where the driver's settings are read.
+    var config: SessionConfig
+    /// The configured idle lifetime: sessions bring their own deadlines, so a driver needs it
+    /// only for records that carry none (the file driver's previous format).
     public var lifetime: Duration
     /// The clock the driver reads for expiry.
     public var clock: SessionClock
@@ -28,12 +28,14 @@ public struct SessionDriverContext: Sendable {
         self.report = report
     }
 
-    /// The value of `setting` (a driver's own, declared when it was registered) in the configuration.
+    /// The value of `setting` (a driver's own, declared when it was registered) in the
+    /// configuration; a test sets one to build a driver with it.
     ///
     /// ```swift
     /// sessions.extend("database", settings: [table]) { context in DatabaseDriver(table: context[table]) }
     /// ```
     public subscript<Value>(setting: SessionSetting<Value>) -> Value {
-        config[setting]
+        get { config[setting] }
+        set { config[setting] = newValue }
     }
 }

@@ -8,9 +8,11 @@
 /// ```swift
 /// struct LoggingDriver: SessionDriverWrapper {
 ///     let inner: any SessionDriver
-///     func write(_ id: SessionIdentifier, payload: [UInt8], ifVersion expected: UInt64?) async throws -> ConditionalWrite {
+///     func write(
+///         _ id: SessionIdentifier, payload: [UInt8], metadata: SessionMetadata, ifVersion expected: UInt64?
+///     ) async throws -> ConditionalWrite {
 ///         print("write of \(payload.count) bytes for \(SessionFingerprint(id))")
-///         return try await inner.write(id, payload: payload, ifVersion: expected)
+///         return try await inner.write(id, payload: payload, metadata: metadata, ifVersion: expected)
 ///     }
 /// }
 /// ```
@@ -25,14 +27,20 @@ extension SessionDriverWrapper {
     public func open() async throws { try await inner.open() }
     public func close() async throws { try await inner.close() }
     public func read(_ id: SessionIdentifier) async throws -> StoredSession? { try await inner.read(id) }
-    public func write(_ id: SessionIdentifier, payload: [UInt8]) async throws { try await inner.write(id, payload: payload) }
-    public func write(_ id: SessionIdentifier, payload: [UInt8], ifVersion expected: UInt64?) async throws -> ConditionalWrite {
-        try await inner.write(id, payload: payload, ifVersion: expected)
+    public func write(_ id: SessionIdentifier, payload: [UInt8], metadata: SessionMetadata) async throws {
+        try await inner.write(id, payload: payload, metadata: metadata)
+    }
+    public func write(
+        _ id: SessionIdentifier, payload: [UInt8], metadata: SessionMetadata, ifVersion expected: UInt64?
+    ) async throws -> ConditionalWrite {
+        try await inner.write(id, payload: payload, metadata: metadata, ifVersion: expected)
     }
     public func destroy(_ id: SessionIdentifier) async throws { try await inner.destroy(id) }
     public func gc() async throws -> Int { try await inner.gc() }
     @discardableResult
-    public func touch(_ id: SessionIdentifier) async throws -> Bool { try await inner.touch(id) }
+    public func touch(_ id: SessionIdentifier, metadata: SessionMetadata) async throws -> Bool {
+        try await inner.touch(id, metadata: metadata)
+    }
     public func lock(_ id: SessionIdentifier, lease: Duration, wait: Duration) async throws -> SessionLock {
         try await inner.lock(id, lease: lease, wait: wait)
     }

@@ -2,39 +2,53 @@ import Foundation
 
 /// The stored form of a session: a versioned binary envelope.
 ///
-/// Layout (format version 1; integers are LEB128 varints, dates 8-byte little-endian
-/// seconds since 1970, strings length-prefixed UTF-8):
+/// Layout (integers are LEB128 varints, dates and durations 8-byte little-endian seconds,
+/// strings length-prefixed UTF-8):
 /// ```
-/// version: 1 byte
+/// version: 1 byte         1, or 2 for a session with an idle lifetime of its own
 /// createdAt: date         when the session was first stored (for the absolute lifetime)
-/// cookieRenewedAt: date   when its cookie last went out with a fresh expiry
+/// cookieExpiresAt: date   the expiry its cookie last went out with
+/// idleLifetime: seconds   version 2 only: the session's own idle lifetime
 /// token: string           the CSRF token, empty when none
 /// flashNew, flashOld: count, then keys
 /// entries: count, then (key string, tagged value) pairs
 /// ```
-/// Decoding checks the whole structure but keeps each value as its encoded bytes; a value is
-/// decoded only when a request reads it, and written back untouched when it did not.
+/// Most sessions have no lifetime of their own and spend no byte on it. Decoding checks the whole structure but keeps
+/// each value as its encoded bytes; a value is decoded only when a request reads it, and written
+/// back untouched when it did not.
 struct SessionEnvelope {
     static let formatVersion: UInt8 = 1
+    /// The version of a session with an idle lifetime of its own.
+    static let ownLifetimeVersion: UInt8 = 2
 
     var createdAt: Date
-    var cookieRenewedAt: Date
+    /// The expiry the session's cookie last went out with (stored before per-session deadlines:
+    /// when it went out, which reads as an earlier expiry, so the cookie is renewed sooner once).
+    var cookieExpiresAt: Date
+    /// The session's own idle lifetime in seconds (``Session/idleLifetime``); nil for the
+    /// configured one.
+    var idleLifetime: Double?
     var token: String?
     var flashNew: [String] = []
     var flashOld: [String] = []
     var entries: SessionEntries = [:]
 
-    init(createdAt: Date, cookieRenewedAt: Date) {
+    init(createdAt: Date, cookieExpiresAt: Date) {
         self.createdAt = createdAt
-        self.cookieRenewedAt = cookieRenewedAt
+        self.cookieExpiresAt = cookieExpiresAt
     }
 
     init(decoding bytes: [UInt8]) throws(PayloadError) {
         var reader = ByteReader(bytes[...])
         let version = try reader.byte()
-        guard version == Self.formatVersion else { throw .unknownVersion(version) }
+        guard version == Self.formatVersion || version == Self.ownLifetimeVersion else { throw .unknownVersion(version) }
         createdAt = Date(timeIntervalSince1970: try reader.double())
-        cookieRenewedAt = Date(timeIntervalSince1970: try reader.double())
+        cookieExpiresAt = Date(timeIntervalSince1970: try reader.double())
+        if version == Self.ownLifetimeVersion {
+            let idle = try reader.double()
+            guard idle.isFinite, idle > 0 else { throw .malformed("idle lifetime \(idle)") }
+            idleLifetime = idle
+        }
         let token = try reader.string()
         self.token = token.isEmpty ? nil : token
         flashNew = try Self.keys(&reader)
@@ -66,12 +80,13 @@ struct SessionEnvelope {
     func encoded() throws -> [UInt8] {
         // Sized to fit, so the stored array carries no spare capacity (the memory driver would
         // otherwise copy it to shed that).
-        let size = 17 + ByteWriter.blobSize(token?.utf8.count ?? 0) + Self.size(keys: flashNew) + Self.size(keys: flashOld)
+        let size = (idleLifetime == nil ? 17 : 25) + ByteWriter.blobSize(token?.utf8.count ?? 0) + Self.size(keys: flashNew) + Self.size(keys: flashOld)
             + entries.sizeEstimate
         var writer = ByteWriter(capacity: size)
-        writer.byte(Self.formatVersion)
+        writer.byte(idleLifetime == nil ? Self.formatVersion : Self.ownLifetimeVersion)
         writer.double(createdAt.timeIntervalSince1970)
-        writer.double(cookieRenewedAt.timeIntervalSince1970)
+        writer.double(cookieExpiresAt.timeIntervalSince1970)
+        if let idleLifetime { writer.double(idleLifetime) }
         writer.string(token ?? "")
         Self.write(keys: flashNew, into: &writer)
         Self.write(keys: flashOld, into: &writer)

@@ -77,7 +77,7 @@ public struct SessionLifecycle: Sendable {
     /// or ``abandon(_:)``.
     /// - Throws: the driver's error when the store cannot be read (answer with a 500);
     ///   ``SessionError/lockTimeout(waited:)`` when the lock did not come in time;
-    ///   ``SessionError/lockingUnsupported(driver:)`` when the driver cannot lock.
+    ///   ``SessionError/unsupported(driver:capability:)`` when the driver cannot lock.
     public func start(cookieHeaders: [String], blocking: Blocking? = nil) async throws -> StartedSession {
         // Browsers send the most specific path first; the first valid ID is the one to try.
         var presentedID: SessionIdentifier?
@@ -105,7 +105,7 @@ public struct SessionLifecycle: Sendable {
         let name = driverName ?? manager.defaultDriver
         let driver = try await manager.driver(name)
         guard driver.capabilities.contains(.sessionLocks) else {
-            throw SessionError.lockingUnsupported(driver: name)
+            throw SessionError.unsupported(driver: name, capability: "sessionLocks")
         }
         return try await driver.lock(id, lease: blocking.lease, wait: blocking.wait)
     }
@@ -125,7 +125,8 @@ public struct SessionLifecycle: Sendable {
     /// - Otherwise flash data ages and the session is written if it changed (or touched when
     ///   due), and the gc lottery is drawn (gc runs on its own task).
     /// - `Set-Cookie` goes out only when the ID changed or the cookie's expiry is due to move
-    ///   (once a touch interval has passed since it was last sent); a clearing cookie goes out
+    ///   (its session's deadline moved a touch interval past the expiry it was last sent with, or
+    ///   the session got its own idle lifetime); it expires at the session's deadline; a clearing cookie goes out
     ///   when the request presented a session cookie and no session is stored now (after
     ///   `invalidate`, or for an unknown ID). Such responses get `Cache-Control: no-store`
     ///   unless `responseHasCacheControl`. Every session response gets `Vary: Cookie`.
@@ -183,7 +184,7 @@ public struct SessionLifecycle: Sendable {
         var setCookie: String?
         if outcome.isStored {
             if session.id != started.presentedID || outcome.cookieRenewed {
-                setCookie = cookie.session(session.id, now: manager.clock.now)
+                setCookie = cookie.session(session.id, expiresAt: outcome.expiresAt, now: outcome.now)
             }
         } else if started.presentedCookie {
             setCookie = cookie.clearing()

@@ -9,10 +9,10 @@ struct SetCookie: Sendable {
     private let attributes: String
     /// `name=`, before the ID.
     private let namePrefix: String
-    /// `; Max-Age=…; Expires=`, before the date (empty with `expire_on_close`).
-    private let expiryPrefix: String
-    /// The idle lifetime in seconds, the cookie's Max-Age.
-    private let maxAge: Int64
+    /// The configured idle lifetime in whole seconds, the Max-Age of most cookies.
+    private let lifetime: Int64
+    /// `; Max-Age=<lifetime>; Expires=`, built once for the common case.
+    private let lifetimePrefix: String
 
     init(config: SessionConfig) {
         name = config.cookie
@@ -24,16 +24,24 @@ struct SetCookie: Sendable {
         if let sameSite = config.sameSite { text += "; SameSite=\(sameSite.attributeValue)" }
         if config.partitioned { text += "; Partitioned" }
         attributes = text
-        maxAge = config.lifetime.components.seconds
         namePrefix = name + "="
-        expiryPrefix = expireOnClose ? "" : "; Max-Age=\(maxAge); Expires="
+        lifetime = config.lifetime.components.seconds
+        lifetimePrefix = "; Max-Age=\(lifetime); Expires="
     }
 
-    /// The cookie that carries `id`, expiring with the idle lifetime counted from `now` (or at
-    /// browser close with `expire_on_close`).
-    func session(_ id: SessionIdentifier, now: Date) -> String {
-        let date = expireOnClose ? "" : CookieDate.cachedFormat(secondsSince1970: Int64(now.timeIntervalSince1970) + maxAge)
-        let length = namePrefix.utf8.count + SessionIdentifier.length + expiryPrefix.utf8.count + date.utf8.count + attributes.utf8.count
+    /// The cookie that carries `id`, expiring at the session's deadline `expiresAt` (Max-Age
+    /// counted from `now`, in whole seconds), or at browser close with `expire_on_close`.
+    func session(_ id: SessionIdentifier, expiresAt: Date, now: Date) -> String {
+        var expiry = ""
+        if !expireOnClose {
+            let seconds = Int64(now.timeIntervalSince1970)
+            // A millisecond of slack absorbs the rounding of `Date` arithmetic; the cookie never
+            // outlives the deadline by more.
+            let maxAge = max(0, Int64((expiresAt.timeIntervalSince(now) + 0.001).rounded(.down)))
+            let prefix = maxAge == lifetime ? lifetimePrefix : "; Max-Age=\(maxAge); Expires="
+            expiry = prefix + CookieDate.cachedFormat(secondsSince1970: seconds + maxAge)
+        }
+        let length = namePrefix.utf8.count + SessionIdentifier.length + expiry.utf8.count + attributes.utf8.count
         // Written into one buffer: sent with every new session.
         return String(unsafeUninitializedCapacity: length) { output in
             var offset = 0
@@ -54,8 +62,7 @@ struct SetCookie: Sendable {
             append(namePrefix)
             id.writeText(into: UnsafeMutableBufferPointer(rebasing: output[offset...]))
             offset += SessionIdentifier.length
-            append(expiryPrefix)
-            append(date)
+            append(expiry)
             append(attributes)
             return offset
         }

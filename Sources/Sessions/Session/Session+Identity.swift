@@ -39,8 +39,9 @@ extension Session {
             state.id = .random()
             state.storedID = nil
             state.version = nil
-            state.lastActivity = nil
-            state.envelope = SessionEnvelope(createdAt: now, cookieRenewedAt: now)
+            state.storedDeadline = nil
+            state.userKey = nil
+            state.envelope = SessionEnvelope(createdAt: now, cookieExpiresAt: now)
             state.operations = []
             state.isDirty = false
         }

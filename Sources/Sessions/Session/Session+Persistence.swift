@@ -26,7 +26,8 @@ extension Session {
                 state.id = candidate
                 state.storedID = candidate
                 state.version = record.version
-                state.lastActivity = record.lastActivity
+                state.storedDeadline = record.metadata.expiresAt
+                state.userKey = record.metadata.userKey
                 state.envelope = envelope
             case .tombstone:
                 state.id = candidate
@@ -69,7 +70,7 @@ extension Session {
     }
 
     /// Ages flash data and writes the session when it changed; an unchanged session that was
-    /// loaded has its idle expiry renewed through `touch` once the touch interval has passed.
+    /// loaded has its deadline moved through `touch` once that moves it by the touch interval.
     /// Old IDs left by ``regenerate(destroy:)`` or ``invalidate()`` are retired.
     ///
     /// With a driver that writes conditionally (the built-in ones) the save writes only if the session
@@ -94,6 +95,10 @@ extension Session {
     struct SaveOutcome: Equatable {
         /// The store holds the session under its current ID after the save.
         var isStored: Bool
+        /// The clock's time the save used.
+        var now: Date
+        /// The session's deadline after the save.
+        var expiresAt: Date
         /// The cookie's expiry was renewed (recorded in the stored envelope).
         var cookieRenewed = false
         var wrote = false
@@ -114,35 +119,40 @@ extension Session {
         try? await Task.sleep(for: .microseconds(Int.random(in: 0...ceiling)))
     }
 
-    /// Saves; with `renewingCookie`, a stored session whose cookie was last sent a touch interval
-    /// ago (or that has a new ID) records a fresh cookie time, which forces a write. Without
-    /// `agingFlashData` flash data stays as it is (API and background requests).
+    /// Saves; with `renewingCookie`, a stored session whose cookie's expiry is a touch interval
+    /// off its new deadline (or that has a new ID) records the cookie's new expiry, which forces
+    /// a write. Without `agingFlashData` flash data stays as it is (API and background requests).
     func persist(renewingCookie: Bool, agingFlashData: Bool) async throws -> SaveOutcome {
         let now = clock.now
         guard let plan = try plan(now: now, renewingCookie: renewingCookie, agingFlashData: agingFlashData) else {
-            return SaveOutcome(isStored: false, dropped: true)
+            return SaveOutcome(isStored: false, now: now, expiresAt: now, dropped: true)
         }
-        var outcome = SaveOutcome(isStored: plan.storedID == plan.id, cookieRenewed: plan.cookieRenewed)
+        var outcome = SaveOutcome(
+            isStored: plan.storedID == plan.id, now: now, expiresAt: plan.storedDeadline ?? plan.metadata.expiresAt,
+            cookieRenewed: plan.cookieRenewed
+        )
         var version = plan.version
         if let payload = plan.payload {
-            guard let written = try await write(plan, payload: payload) else {
+            guard let (written, metadata) = try await write(plan, payload: payload) else {
                 report(.changesDropped(SessionFingerprint(plan.id)))
                 state.withLock { state in
                     state.storedID = nil
                     state.operations = []
                     state.isDirty = false
                 }
-                return SaveOutcome(isStored: false, dropped: true)
+                return SaveOutcome(isStored: false, now: now, expiresAt: now, dropped: true)
             }
             version = written
+            outcome.expiresAt = metadata.expiresAt
             outcome.isStored = true
             outcome.wrote = true
         }
         for retirement in plan.retiring {
-            try await retire(retirement, movedTo: plan.id, now: now)
+            try await retire(retirement, movedTo: plan, now: now)
         }
         if plan.touch {
-            outcome.isStored = try await call("touch") { try await self.driver.touch(plan.id) }
+            outcome.isStored = try await call("touch") { try await self.driver.touch(plan.id, metadata: plan.metadata) }
+            outcome.expiresAt = plan.metadata.expiresAt
             outcome.touched = true
         }
         if let previous = plan.storedID, previous != plan.id, outcome.wrote {
@@ -152,7 +162,7 @@ extension Session {
         state.withLock { state in
             guard state.id == plan.id else { return }
             state.retiring.removeAll { retired in plan.retiring.contains { $0.id == retired.id } }
-            if outcome.wrote || outcome.touched { state.lastActivity = now }
+            if outcome.wrote || outcome.touched { state.storedDeadline = outcome.expiresAt }
             if outcome.wrote {
                 state.operations.removeFirst(min(plan.operationCount, state.operations.count))
                 state.isDirty = state.changeCount != plan.changeCount
@@ -164,6 +174,7 @@ extension Session {
     }
 
     private struct SavePlan {
+        var now: Date
         var id: SessionIdentifier
         var storedID: SessionIdentifier?
         var version: UInt64?
@@ -171,6 +182,10 @@ extension Session {
         var cookieRenewed: Bool
         var operationCount: Int
         var changeCount: Int
+        /// What a write or touch stores beside the payload.
+        var metadata: SessionMetadata
+        /// The deadline the store held before the save.
+        var storedDeadline: Date?
         var payload: [UInt8]?
         var touch = false
     }
@@ -182,26 +197,32 @@ extension Session {
             guard !state.isTombstoned else { return nil }
             if agingFlashData { ageFlashData(in: &state) }
             let willBeStored = state.isDirty || state.storedID == state.id
+            let metadata = metadata(at: now, for: state.envelope, userKey: state.userKey)
             var cookieRenewed = false
             if renewingCookie, willBeStored, !policy.expireOnClose,
-                state.storedID != state.id || now.timeIntervalSince(state.envelope.cookieRenewedAt) >= interval
+                state.storedID != state.id || abs(metadata.expiresAt.timeIntervalSince(state.envelope.cookieExpiresAt)) >= interval
             {
-                state.envelope.cookieRenewedAt = now
+                state.envelope.cookieExpiresAt = metadata.expiresAt
                 state.isDirty = true
                 cookieRenewed = true
             }
             var plan = SavePlan(
+                now: now,
                 id: state.id,
                 storedID: state.storedID,
                 version: state.version,
                 retiring: state.retiring,
                 cookieRenewed: cookieRenewed,
                 operationCount: state.operations.count,
-                changeCount: state.changeCount
+                changeCount: state.changeCount,
+                metadata: metadata,
+                storedDeadline: state.storedID == state.id ? state.storedDeadline : nil
             )
             if state.isDirty {
                 plan.payload = try encode(state.envelope)
-            } else if state.storedID == state.id, let last = state.lastActivity, now.timeIntervalSince(last) >= interval {
+            } else if state.storedID == state.id, let stored = state.storedDeadline,
+                metadata.expiresAt.timeIntervalSince(stored) >= interval
+            {
                 plan.touch = true
             }
             return plan
@@ -217,9 +238,10 @@ extension Session {
     }
 
     /// Writes the session: conditionally when the driver can, re-applying this request's
-    /// changes after each lost race. Returns the new version (0 from other drivers), or nil when
-    /// the session was destroyed or retired meanwhile and the changes must be dropped.
-    private func write(_ plan: SavePlan, payload: [UInt8]) async throws -> UInt64? {
+    /// changes after each lost race. Returns the new version (0 from other drivers) and the
+    /// metadata written, or nil when the session was destroyed or retired meanwhile and the
+    /// changes must be dropped.
+    private func write(_ plan: SavePlan, payload: [UInt8]) async throws -> (UInt64, SessionMetadata)? {
         guard writesConditionally else {
             if plan.storedID == plan.id {
                 // No compare-and-swap: check that a logout (or a login elsewhere) did not end
@@ -227,8 +249,8 @@ extension Session {
                 let current = try await call("read") { try await self.driver.read(plan.id) }
                 guard let current, SessionEnvelope.tombstoneDeadline(current.payload) == nil else { return nil }
             }
-            try await call("write") { try await self.driver.write(plan.id, payload: payload) }
-            return 0
+            try await call("write") { try await self.driver.write(plan.id, payload: payload, metadata: plan.metadata) }
+            return (0, plan.metadata)
         }
         // Saves of this session in this process take turns, so they do not race each other;
         // a conflict then means another process wrote, and one re-read settles it.
@@ -237,68 +259,77 @@ extension Session {
         }
     }
 
-    private func writeConditionally(_ plan: SavePlan, payload: [UInt8]) async throws -> UInt64? {
+    private func writeConditionally(_ plan: SavePlan, payload: [UInt8]) async throws -> (UInt64, SessionMetadata)? {
         var payload = payload
+        var metadata = plan.metadata
         var expected = plan.storedID == plan.id ? plan.version : nil
         for attempt in 0..<Self.maximumWriteAttempts {
             // The first conflict is usually the save queued ahead of this one: retry at once.
             if attempt > 1 { await Self.backOff(attempt) }
-            switch try await call("write", { try await self.driver.write(plan.id, payload: payload, ifVersion: expected) }) {
+            let attempted = metadata
+            switch try await call("write", {
+                try await self.driver.write(plan.id, payload: payload, metadata: attempted, ifVersion: expected)
+            }) {
             case .written(let version):
-                return version
+                return (version, metadata)
             case .missing:
                 return nil
             case .conflict:
                 // A session never stored keeps no log to replay: only a colliding random ID
                 // (2^-192) could meet another writer here, and then its changes are dropped.
-                guard plan.storedID != nil, let (latest, merged) = try await latestWithChanges(plan.id) else { return nil }
-                payload = merged
-                expected = latest
+                guard plan.storedID != nil, let latest = try await latestWithChanges(plan.id, now: plan.now) else { return nil }
+                (expected, payload, metadata) = (latest.version, latest.payload, latest.metadata)
             }
         }
         throw SessionError.tooManyConflicts(attempts: Self.maximumWriteAttempts)
     }
 
-    /// Re-reads `id` and re-applies this request's changes on top of it: the stored version and
-    /// the merged payload, or nil when nothing live (or only a tombstone) is stored there.
-    private func latestWithChanges(_ id: SessionIdentifier) async throws -> (UInt64, [UInt8])? {
+    /// Re-reads `id` and re-applies this request's changes on top of it: the stored version, the
+    /// merged payload and its metadata at `now`, or nil when nothing live (or only a tombstone)
+    /// is stored there.
+    private func latestWithChanges(_ id: SessionIdentifier, now: Date) async throws -> (version: UInt64, payload: [UInt8], metadata: SessionMetadata)? {
         guard let latest = try await call("read", { try await self.driver.read(id) }),
             SessionEnvelope.tombstoneDeadline(latest.payload) == nil,
             let base = try? SessionEnvelope(decoding: latest.payload)
         else { return nil }
-        let payload = try state.withLock { state in
+        let (payload, merged) = try state.withLock { state in
             var merged = base
             for operation in state.operations { operation.apply(to: &merged) }
-            merged.cookieRenewedAt = max(merged.cookieRenewedAt, state.envelope.cookieRenewedAt)
+            merged.cookieExpiresAt = max(merged.cookieExpiresAt, state.envelope.cookieExpiresAt)
             state.envelope = merged
-            return try encode(merged)
+            return (try encode(merged), merged)
         }
-        return (latest.version, payload)
+        return (latest.version, payload, metadata(at: now, for: merged, userKey: latest.metadata.userKey))
     }
 
     /// Takes an old ID out of service with a tombstone (or destroys it when tombstones are off).
     /// After `regenerate` on an atomic driver, writes that landed on the old ID since this
     /// request loaded it are first carried over to the new ID, so they are not lost either.
-    private func retire(_ retirement: Retirement, movedTo newID: SessionIdentifier, now: Date) async throws {
+    private func retire(_ retirement: Retirement, movedTo plan: SavePlan, now: Date) async throws {
         guard policy.tombstoneLifetime > 0 else {
             try await call("destroy") { try await self.driver.destroy(retirement.id) }
             return
         }
-        let tombstone = SessionEnvelope.tombstone(until: now.addingTimeInterval(policy.tombstoneLifetime))
+        let deadline = now.addingTimeInterval(policy.tombstoneLifetime)
+        let tombstone = SessionEnvelope.tombstone(until: deadline)
+        // The store drops the tombstone at its deadline.
+        let standing = SessionMetadata(expiresAt: deadline, createdAt: now)
         guard retirement.carriesData, writesConditionally, var expected = retirement.version else {
-            try await call("write") { try await self.driver.write(retirement.id, payload: tombstone) }
+            try await call("write") { try await self.driver.write(retirement.id, payload: tombstone, metadata: standing) }
             return
         }
         for attempt in 0..<Self.maximumWriteAttempts {
             if attempt > 0 { await Self.backOff(attempt) }
-            switch try await call("write", { try await self.driver.write(retirement.id, payload: tombstone, ifVersion: expected) }) {
+            switch try await call("write", {
+                try await self.driver.write(retirement.id, payload: tombstone, metadata: standing, ifVersion: expected)
+            }) {
             case .written, .missing:
                 return
             case .conflict:
-                guard let (latest, merged) = try await latestWithChanges(retirement.id) else { return }
+                guard let latest = try await latestWithChanges(retirement.id, now: now) else { return }
                 // Nobody knows the new ID yet (its cookie has not gone out), so it can be rewritten.
-                try await call("write") { try await self.driver.write(newID, payload: merged) }
-                expected = latest
+                try await call("write") { try await self.driver.write(plan.id, payload: latest.payload, metadata: latest.metadata) }
+                expected = latest.version
             }
         }
         throw SessionError.tooManyConflicts(attempts: Self.maximumWriteAttempts)

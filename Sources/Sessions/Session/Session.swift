@@ -59,8 +59,11 @@ public final class Session: Sendable {
         /// How many changes were recorded, logged or not: a save compares it to learn whether
         /// more came in while it wrote.
         var changeCount = 0
-        /// The store's last-activity time at load, for touch throttling.
-        var lastActivity: Date?
+        /// The deadline the store holds (read at load, or set by this request's save), for
+        /// ``Session/expiresAt`` and touch throttling.
+        var storedDeadline: Date?
+        /// The user the stored session belongs to (``SessionMetadata/userKey``), written back as read.
+        var userKey: String?
         var isStarted = false
         var isDirty = false
         var isDiscarded = false
@@ -88,7 +91,7 @@ public final class Session: Sendable {
                 // A presented ID stands in until `start()` adopts it or draws a fresh one.
                 id: id ?? .random(),
                 candidateID: id,
-                envelope: SessionEnvelope(createdAt: now, cookieRenewedAt: now)
+                envelope: SessionEnvelope(createdAt: now, cookieExpiresAt: now)
             )
         )
     }
@@ -111,6 +114,8 @@ public final class Session: Sendable {
     /// What a session needs of the configuration, as plain numbers: a `SessionConfig` holds
     /// strings, and copying it into every request's session would retain each of them.
     struct Policy: Sendable {
+        /// The configured idle lifetime in seconds, for sessions without their own.
+        var lifetime: Double
         /// Seconds after which an unchanged session is touched and its cookie renewed.
         var touchInterval: Double
         var expireOnClose: Bool
@@ -121,6 +126,7 @@ public final class Session: Sendable {
         var tombstoneLifetime: Double
 
         init(_ config: SessionConfig) {
+            lifetime = config.lifetime.secondsValue
             touchInterval = config.effectiveTouchInterval.secondsValue
             expireOnClose = config.expireOnClose
             maxPayloadBytes = config.maxPayloadBytes

@@ -29,6 +29,8 @@ enum SessionOperation: Sendable {
     case age(consumed: [String], promoted: [String])
     /// Set the CSRF token. `ifMissing` keeps a token another request stored meanwhile.
     case token(String?, ifMissing: Bool)
+    /// Give the session its own idle lifetime in seconds (nil: the configured one).
+    case idleLifetime(Double?)
 
     /// Applies the operation to `envelope`.
     ///
@@ -72,6 +74,8 @@ enum SessionOperation: Sendable {
             }
         case .token(let token, let ifMissing):
             if !ifMissing || envelope.token == nil { envelope.token = token }
+        case .idleLifetime(let seconds):
+            envelope.idleLifetime = seconds
         }
     }
 

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Foundation
 
 /// Reading, writing and creating the files of ``FileSessionDriver``.
 extension FileSessionDriver {
@@ -82,9 +83,9 @@ extension FileSessionDriver {
         return (layout, bytes)
     }
 
-    /// Sets the modification (and access) time of the open file `fd` to the clock's `now`.
-    func stampModificationTime(_ fd: Int32, operation: String) throws {
-        let stamp = Self.timeSpec(of: clock.now)
+    /// Sets the modification (and access) time of the open file `fd` to `date`.
+    func stampModificationTime(_ fd: Int32, to date: Date, operation: String) throws {
+        let stamp = Self.timeSpec(of: date)
         let times = [stamp, stamp]
         guard futimens(fd, times) == 0 else {
             throw FileSessionDriverError.systemCall(operation: operation, folder: folder, code: errno)
@@ -92,32 +93,32 @@ extension FileSessionDriver {
     }
 
     /// Writes `record` into the session file open as `fd` at `offset` (a slot's), then sets the
-    /// file's modification time to the clock's `now`, and fsyncs it when ``fsync`` is on.
+    /// file's modification time to `deadline`, and fsyncs it when ``fsync`` is on.
     ///
     /// The time is set after the write, which itself sets it to the kernel's time: in between, a
-    /// reader sees the new record with the time of the write, the same as `now` up to a clock
-    /// tick with the system clock. (With a test clock far from the real time the file may look
-    /// expired then; readers check an expired file again under the record lock.)
-    func writeInPlace(_ fd: Int32, _ record: SessionFileRecord, at offset: Int) throws {
+    /// reader takes the deadline to be that time plus the lifetime (see
+    /// ``deadline(of:_:)``).
+    func writeInPlace(_ fd: Int32, _ record: SessionFileRecord, at offset: Int, expiringAt deadline: Date) throws {
         if let code = writeAll(fd, record.encoded, at: offset) {
             throw FileSessionDriverError.systemCall(operation: "write a session file", folder: folder, code: code)
         }
-        try stampModificationTime(fd, operation: "set a session file's time")
+        try stampModificationTime(fd, to: deadline, operation: "set a session file's time")
         if fsync, let code = syncDescriptor(fd) {
             throw FileSessionDriverError.systemCall(operation: "fsync a session file", folder: folder, code: code)
         }
     }
 
-    /// Writes `bytes`, a whole session file, to a temporary file and renames it over the file of
-    /// `id`. On failure the previous file is left intact and the temporary file is removed.
-    func replaceFile(of id: SessionIdentifier, with bytes: [UInt8]) throws {
+    /// Writes `bytes`, a whole session file, to a temporary file with the modification time
+    /// `deadline` and renames it over the file of `id`. On failure the previous file is left
+    /// intact and the temporary file is removed.
+    func replaceFile(of id: SessionIdentifier, with bytes: [UInt8], expiringAt deadline: Date) throws {
         let (fd, temporaryPath) = try createTemporaryFile(for: id)
         var isOpen = true
         do {
             if let code = writeAll(fd, bytes) {
                 throw FileSessionDriverError.systemCall(operation: "write a temporary file", folder: folder, code: code)
             }
-            try stampModificationTime(fd, operation: "set a temporary file's time")
+            try stampModificationTime(fd, to: deadline, operation: "set a temporary file's time")
             if fsync, let code = syncDescriptor(fd) {
                 throw FileSessionDriverError.systemCall(operation: "fsync a temporary file", folder: folder, code: code)
             }

@@ -8,7 +8,8 @@ import Foundation
 extension FileSessionDriver {
     /// Removes expired session files, temporary files older than ``tempGracePeriod``, and lock
     /// files that nobody holds and whose session is gone; returns how many session files it
-    /// removed.
+    /// removed. A temporary file's age counts from the earlier of its modification and
+    /// status-change times (one laid out anew carries its session's deadline, maybe far ahead).
     ///
     /// Only regular files named exactly like the driver's own are considered: a valid session
     /// ID, `.tmp-` + ID + `-` + hex, `.lock-` + ID, `.block-` + ID. A session file is removed
@@ -27,9 +28,9 @@ extension FileSessionDriver {
         for name in listing.temporaries {
             let entryPath = folder + "/" + name
             var info = stat()
-            guard lstat(entryPath, &info) == 0, Self.isRegularFile(info),
-                isExpired(modified: Self.modificationTime(info), now: now, after: tempGracePeriod)
-            else { continue }
+            guard lstat(entryPath, &info) == 0, Self.isRegularFile(info) else { continue }
+            let changed = min(Self.instant(Self.modificationTime(info)), Self.instant(Self.statusChangeTime(info)))
+            guard isPast(changed + tempGracePeriod, now: now) else { continue }
             if unlink(entryPath) != 0, errno != ENOENT, firstFailure == nil {
                 firstFailure = FileSessionDriverError.systemCall(operation: "remove an expired file", folder: folder, code: errno)
             }
@@ -102,7 +103,8 @@ extension FileSessionDriver {
             try removeOrphanLockFile(id)
             return false
         }
-        guard Self.isRegularFile(info), isExpired(modified: Self.modificationTime(info), now: now, after: lifetime) else {
+        // No deadline is earlier than the modification time: a later one is not expired.
+        guard Self.isRegularFile(info), isPast(Self.instant(Self.modificationTime(info)), now: now) else {
             return false
         }
         return try FileLockRegistry.stripe(for: id).withLock {
@@ -111,10 +113,7 @@ extension FileSessionDriver {
             }
             defer { _ = FileCall.close(fd) }
             // Checked again under the lock: a write may have renewed it since the listing.
-            var current = stat()
-            guard lstat(sessionPath, &current) == 0, Self.isRegularFile(current),
-                isExpired(modified: Self.modificationTime(current), now: now, after: lifetime)
-            else { return false }
+            guard try hasExpired(id, now: now) else { return false }
             guard unlink(sessionPath) == 0 else {
                 let code = errno
                 if code == ENOENT { return false }
@@ -123,6 +122,18 @@ extension FileSessionDriver {
             _ = Self.unlinkIfStillLinked(lockPath(for: id), holding: fd)
             return true
         }
+    }
+
+    /// Whether the session file of `id` is a regular file whose deadline has passed at `now`
+    /// (a file with no whole record expires like a file of the previous format).
+    private func hasExpired(_ id: SessionIdentifier, now: Date) throws -> Bool {
+        var info = stat()
+        guard lstat(path(for: id), &info) == 0, Self.isRegularFile(info),
+            let (fd, opened) = try openSessionFile(id, operation: "collect a session file")
+        else { return false }
+        defer { _ = FileCall.close(fd) }
+        let record = try readSlots(fd, opened).flatMap { layout, bytes in layout.winner(in: bytes)?.record }
+        return isPast(deadline(of: opened, record), now: now)
     }
 
     /// Removes the record lock file of `id` when nobody holds it and its session file is missing.

@@ -19,11 +19,13 @@ import Darwin
 /// - For that rare case, and any other file whose slots all fail their checksum, the reader
 ///   reads once more while holding the record lock, when no write is in progress; a file still
 ///   without a whole record is no session (written by something else, or damaged).
-/// - A write sets the file's modification time to the clock's `now` just after its `pwrite`,
-///   which set it to the kernel's time. With the system clock the two agree, but with another
-///   clock (a test's) a reader in between may see a live session as expired; so an expired
-///   file, too, is read again under the lock before it counts as no session. Expired files are
-///   few (gc removes them), so this costs little.
+/// - A write sets the file's modification time to the session's deadline just after its
+///   `pwrite`, which set it (and the status-change time) to the kernel's time. A reader in
+///   between takes the file's deadline as that time plus the lifetime
+///   (``FileSessionDriver/deadline(of:_:)``), so it sees a live session. An expired file is
+///   still read again under the lock before it counts as no session, so no reader ever trusts
+///   a time a write is about to replace. Expired files are few (gc removes them), so this costs
+///   little.
 /// - A file is only ever replaced by a rename, so a reader holds either the old file, which no
 ///   write touches after its replacement, or the new one.
 extension FileSessionDriver {
@@ -59,41 +61,45 @@ extension FileSessionDriver {
         guard let (fd, info) = try openSessionFile(id, operation: operation) else { return .none }
         defer { _ = FileCall.close(fd) }
         guard let (layout, bytes) = try readSlots(fd, info) else { return .none }
-        if isExpired(modified: Self.modificationTime(info), now: clock.now, after: lifetime) { return .unsure }
-        guard let (_, record) = layout.winner(in: bytes) else { return .unsure }
+        guard let (_, record) = layout.winner(in: bytes), !isPast(deadline(of: info, record), now: clock.now) else { return .unsure }
         return .found(try body(fd, info, record))
     }
 
-    /// Writes `payload` under a fresh version as the session of `id`, if `precondition` accepts
-    /// the live session there. The caller holds the record lock of `id`.
+    /// Writes `payload` and `metadata` under a fresh version as the session of `id`, if
+    /// `precondition` accepts the live session there. The caller holds the record lock of `id`.
     ///
     /// When the file holds a whole record and the new one fits its slots, the new record goes in
     /// place into the other slot with the next sequence number, and the file's modification time
-    /// is set to the clock's `now`. Otherwise (no file, no whole record, a payload that outgrew
+    /// is set to the deadline. Otherwise (no file, no whole record, a payload that outgrew
     /// or shrank far below the slots, a sequence at its end) a fresh file is written aside and
     /// renamed over it.
-    func store(_ id: SessionIdentifier, payload: [UInt8], if precondition: WritePrecondition) throws -> StoreResult {
+    func store(
+        _ id: SessionIdentifier, payload: [UInt8], metadata: SessionMetadata, if precondition: WritePrecondition
+    ) throws -> StoreResult {
         let file = try openSessionFileForUpdate(id)
         defer { if let (fd, _) = file { _ = FileCall.close(fd) } }
         let current = try file.flatMap { fd, info in try currentRecord(fd, info) }
         if let refusal = precondition.refusal(live: current?.liveVersion) { return .refused(refusal) }
 
-        let version = Self.newVersion()
-        if let (fd, _) = file, let current, current.layout.holds(payloadCount: payload.count), current.record.sequence < .max {
-            let record = SessionFileRecord(sequence: current.record.sequence + 1, version: version, payload: payload)
-            try writeInPlace(fd, record, at: current.layout.offset(ofSlot: 1 - current.slot))
-            return .written(version: version, renamed: false)
+        var record = SessionFileRecord(
+            sequence: 1, version: Self.newVersion(), createdAt: Self.microseconds(of: metadata.createdAt),
+            userKey: metadata.userKey, payload: payload
+        )
+        if let (fd, _) = file, let current, current.layout.holds(payloadCount: record.bodyCount), current.record.sequence < .max {
+            record.sequence = current.record.sequence + 1
+            try writeInPlace(fd, record, at: current.layout.offset(ofSlot: 1 - current.slot), expiringAt: metadata.expiresAt)
+            return .written(version: record.version, renamed: false)
         }
-        let record = SessionFileRecord(sequence: 1, version: version, payload: payload)
-        try replaceFile(of: id, with: SessionFileLayout(forPayloadCount: payload.count).file(holding: record))
-        return .written(version: version, renamed: true)
+        let bytes = SessionFileLayout(forPayloadCount: record.bodyCount).file(holding: record)
+        try replaceFile(of: id, with: bytes, expiringAt: metadata.expiresAt)
+        return .written(version: record.version, renamed: true)
     }
 
     /// The record a write in the session file open as `fd` (status `info`) supersedes: the whole
     /// record with the higher sequence, expired or not; nil when there is none.
     private func currentRecord(_ fd: Int32, _ info: stat) throws -> CurrentRecord? {
         guard let (layout, bytes) = try readSlots(fd, info), let (slot, record) = layout.winner(in: bytes) else { return nil }
-        let expired = isExpired(modified: Self.modificationTime(info), now: clock.now, after: lifetime)
+        let expired = isPast(deadline(of: info, record), now: clock.now)
         return CurrentRecord(layout: layout, slot: slot, record: record, liveVersion: expired ? nil : record.version)
     }
 }
@@ -148,7 +154,7 @@ enum WritePrecondition {
     }
 }
 
-/// The outcome of ``FileSessionDriver/store(_:payload:if:)``.
+/// The outcome of ``FileSessionDriver/store(_:payload:metadata:if:)``.
 enum StoreResult {
     /// Written under `version`; `renamed` when a new file replaced the old one (so an fsync of
     /// the folder is due when fsync is on).

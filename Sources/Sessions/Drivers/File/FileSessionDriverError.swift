@@ -11,6 +11,8 @@ public enum FileSessionDriverError: Error, Sendable, Equatable, CustomStringConv
     case systemCall(operation: String, folder: String, code: Int32)
     /// A session's payload, read or to write, is larger than the driver's limit.
     case fileTooLarge(folder: String, size: Int, limit: Int)
+    /// A session's user key (``SessionMetadata/userKey``) is longer than a file record holds.
+    case userKeyTooLong(folder: String, size: Int, limit: Int)
     /// The path of a session (or of its lock file) in `folder` exists but is not a regular file.
     case notAFile(operation: String, folder: String)
 
@@ -21,6 +23,8 @@ public enum FileSessionDriverError: Error, Sendable, Equatable, CustomStringConv
             "file session driver could not \(operation) in \(folder): \(String(cString: strerror(code))) (errno \(code))"
         case .fileTooLarge(let folder, let size, let limit):
             "file session driver refused a session of \(size) bytes in \(folder): the limit is \(limit) bytes"
+        case .userKeyTooLong(let folder, let size, let limit):
+            "file session driver refused a user key of \(size) bytes in \(folder): the limit is \(limit) bytes"
         case .notAFile(let operation, let folder):
             "file session driver could not \(operation) in \(folder): the path is not a regular file"
         }

@@ -15,11 +15,10 @@ public enum SessionError: Error, Sendable, Equatable, CustomStringConvertible {
     case lockTimeout(waited: Duration)
     /// A save lost the race against other writers of the same session too many times in a row.
     case tooManyConflicts(attempts: Int)
-    /// A blocking route asked for session locks from a driver that cannot hold them.
-    case lockingUnsupported(driver: String)
     /// A capability's verb was called on a driver that does not declare it
-    /// (``SessionDriver/capabilities``).
-    case unsupported(capability: String)
+    /// (``SessionDriver/capabilities``), or a blocking route asked a driver without
+    /// `sessionLocks` for a lock. `driver` is the registered name, or the driver's type name.
+    case unsupported(driver: String, capability: String)
     /// The store cannot be reached now (a database that is down, a connection refused or timed
     /// out): a driver throws this so that the request is answered `503 Service Unavailable` with
     /// `Retry-After` rather than 500. `reason` says what failed, without secrets.
@@ -42,10 +41,8 @@ public enum SessionError: Error, Sendable, Equatable, CustomStringConvertible {
             "session key [\(key)] could not be encoded: \(reason)"
         case .lockTimeout(let waited):
             "the session lock was not acquired within \(waited)"
-        case .lockingUnsupported(let driver):
-            "session driver [\(driver)] cannot lock sessions (its capabilities lack sessionLocks)"
-        case .unsupported(let capability):
-            "the session driver does not declare the capability \(capability)"
+        case .unsupported(let driver, let capability):
+            "session driver [\(driver)] does not declare the capability \(capability)"
         case .tooManyConflicts(let attempts):
             "the session save conflicted with other writers \(attempts) times in a row"
         case .unavailable(let reason):
