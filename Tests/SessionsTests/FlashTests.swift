@@ -2,15 +2,20 @@ import Testing
 
 @testable import Sessions
 
-/// Laravel's and Goravel's flash tests: aging happens once per save.
+/// Laravel's and Goravel's flash tests: aging happens once per request, at the lifecycle's save.
 @Suite struct FlashTests {
     let fixture: Fixture
 
     init() throws { fixture = try Fixture() }
 
-    /// Saves and reloads, as the next request would.
+    /// Ends a request on `session` as the lifecycle does: ages flash data and saves.
+    func endRequest(_ session: Session) async throws {
+        _ = try await session.persist(renewingCookie: false, agingFlashData: true)
+    }
+
+    /// Ends the request and reloads, as the next request would.
     func nextRequest(_ session: Session) async throws -> Session {
-        try await session.save()
+        try await endRequest(session)
         return try #require(try await fixture.manager.load(id: session.id.description))
     }
 
@@ -93,11 +98,29 @@ import Testing
         session.flash("status", "saved")
         session = try await nextRequest(session)
         let writes = fixture.probe.calls("write")
-        try await session.save()
+        try await endRequest(session)
         #expect(fixture.probe.calls("write") == writes + 1)
         let reloaded = try #require(try await fixture.manager.load(id: session.id.description))
         #expect(reloaded.get("status", as: String.self) == nil)
-        try await reloaded.save()
+        try await endRequest(reloaded)
         #expect(fixture.probe.calls("write") == writes + 1, "a session without flash data was rewritten")
+    }
+
+    @Test func backgroundSavesLeaveFlashDataForTheNextPage() async throws {
+        let redirect = try await fixture.manager.buildSession()
+        redirect.flash("status", "Profile saved")
+        try await endRequest(redirect)
+        // Two background jobs change the session between the redirect and the next page.
+        for job in 0..<2 {
+            let loaded = try #require(try await fixture.manager.load(id: redirect.id.description))
+            loaded.put("job_\(job)", true)
+            try await loaded.save()
+        }
+        let page = try #require(try await fixture.manager.load(id: redirect.id.description))
+        #expect(page.get("status") == "Profile saved", "a background save aged the flash message away")
+        #expect(page.get("job_1") == true)
+        try await endRequest(page)
+        let after = try #require(try await fixture.manager.load(id: redirect.id.description))
+        #expect(after.get("status", as: String.self) == nil, "the page that showed the message did not age it")
     }
 }

@@ -74,7 +74,7 @@ import SessionsConformance
     @Test func buildSessionGivesAFreshSessionForMissingInvalidOrUnknownIDs() async throws {
         let fixture = try Fixture()
         let fresh = try await fixture.manager.buildSession()
-        #expect(fresh.isStarted && !fresh.isStored)
+        #expect(fresh.isNew && !fresh.isStored)
         let invalid = try await fixture.manager.buildSession(id: "not-an-id")
         #expect(invalid.id.description != "not-an-id")
         let unknown = SessionIdentifier.random()

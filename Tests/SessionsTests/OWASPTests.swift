@@ -85,6 +85,31 @@ import Testing
         #expect(late.get("user", as: String.self) == nil)
     }
 
+    @Test func signingInRestartsTheAbsoluteLifetime() async throws {
+        let fixture = try Fixture {
+            $0.lifetime = .minutes(30)
+            $0.absoluteLifetime = .minutes(60)
+        }
+        let (guest, _) = try await request(fixture) { $0.put("cart", 1) }
+        fixture.time.advance(by: .seconds(25 * 60))
+        _ = try await request(fixture, cookie: "swift_session=\(guest.id)") { $0.put("cart", 2) }
+        fixture.time.advance(by: .seconds(25 * 60))
+        let (signedIn, _) = try await request(fixture, cookie: "swift_session=\(guest.id)") { session in
+            session.regenerate()
+            session.put("user", "ada")
+        }
+        #expect(signedIn.createdAt == fixture.time.now, "regenerate kept the guest session's creation time")
+        // 20 minutes later the guest session would have passed its absolute end; the signed-in one has not.
+        fixture.time.advance(by: .seconds(20 * 60))
+        let (later, _) = try await request(fixture, cookie: "swift_session=\(signedIn.id)")
+        #expect(later.id == signedIn.id, "the user was signed out by the guest session's absolute lifetime")
+        #expect(later.get("user") == "ada")
+        #expect(later.get("cart") == 2)
+        fixture.time.advance(by: .seconds(41 * 60))
+        let (ended, _) = try await request(fixture, cookie: "swift_session=\(signedIn.id)")
+        #expect(ended.id != signedIn.id, "the signed-in session outlived an hour from the sign-in")
+    }
+
     @Test func cookieAttributesAreSafeByDefault() async throws {
         let fixture = try Fixture()
         let (_, headers) = try await request(fixture) { $0.put("user", "ada") }

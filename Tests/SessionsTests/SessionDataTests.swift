@@ -21,6 +21,41 @@ import Testing
         #expect(session.get("unknown", default: "fallback") == "fallback")
     }
 
+    @Test func keysAreSorted() async throws {
+        let session = try await session()
+        #expect(session.keys().isEmpty)
+        session.put(["zeta": 1, "alpha": 2, "mid": .null])
+        #expect(session.keys() == ["alpha", "mid", "zeta"])
+        session.forget("mid")
+        #expect(session.keys() == ["alpha", "zeta"])
+    }
+
+    @Test func pullingOrForgettingAMissingKeyOnANewSessionCostsNothing() async throws {
+        let started = try await fixture.lifecycle.start(cookieHeaders: [])
+        #expect(started.session.pull("status", as: String.self) == nil)
+        started.session.forget("a", "b")
+        #expect(!started.session.isDirty, "forgetting missing keys marked a new session dirty")
+        let headers = try await fixture.lifecycle.finish(started, status: 200)
+        #expect(headers.value("Set-Cookie") == nil, "a first visit that only pulled a flash key got a cookie")
+        #expect(fixture.probe.calls("write") == 0)
+        let session = try await session()
+        session.put("kept", 1)
+        session.forget("kept", "missing")
+        #expect(session.keys().isEmpty)
+    }
+
+    @Test func aSessionIsNewUntilTheStoreHoldsIt() async throws {
+        let fresh = try await session()
+        #expect(fresh.isNew)
+        fresh.put("a", 1)
+        try await fresh.save()
+        #expect(fresh.isNew, "isNew changed during the request")
+        let loaded = try #require(try await fixture.manager.load(id: fresh.id.description))
+        #expect(!loaded.isNew)
+        let unknown = try await fixture.manager.buildSession(id: SessionIdentifier.random().description)
+        #expect(unknown.isNew)
+    }
+
     @Test func putNilMakesKeyExistButNotHas() async throws {
         let session = try await session()
         session.put("nothing", String?.none)

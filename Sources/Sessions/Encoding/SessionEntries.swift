@@ -85,6 +85,13 @@ struct SessionEntries: Sendable, ExpressibleByDictionaryLiteral {
     }
 
     /// Every key and value, in dynamic form through `transform`; nil results are left out.
+    /// Every key held.
+    var keys: [String] {
+        var keys: [String] = []
+        forEachEntry { key, _ in keys.append(key()) }
+        return keys
+    }
+
     func compactMapValues<Value>(_ transform: (SessionEntry) -> Value?) -> [String: Value] {
         var result: [String: Value] = [:]
         forEachEntry { key, entry in result[key()] = transform(entry) }

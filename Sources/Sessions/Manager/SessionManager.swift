@@ -230,9 +230,7 @@ public final class SessionManager: Sendable {
     }
 
     func buildSession(driver name: String?, validatedID: SessionIdentifier?) async throws -> Session {
-        let session = Session(id: validatedID, on: try await resolvedDriver(name ?? defaultDriver))
-        try await session.start()
-        return session
+        try await Session.start(presenting: validatedID, on: try await resolvedDriver(name ?? defaultDriver))
     }
 
     /// Parses untrusted text as an ID, reporting why it was rejected.

@@ -34,4 +34,14 @@ final class ResolvedDriver: Sendable {
         self.report = report
         self.saves = saves
     }
+
+    /// Runs a driver call, reporting a failure as a ``SessionEvent/storeError(driver:operation:message:)``.
+    func call<Result>(_ operation: String, _ body: () async throws -> Result) async throws -> Result {
+        do {
+            return try await body()
+        } catch {
+            report(.storeError(driver: name, operation: operation, message: String(describing: error)))
+            throw error
+        }
+    }
 }

@@ -45,9 +45,19 @@ extension Session {
         forget(keys)
     }
 
-    /// Removes each key; missing keys are ignored.
+    /// Removes each key; missing keys are ignored, and forgetting only missing keys changes
+    /// nothing (a page that pulls an absent flash key stores no session and sends no cookie).
     public func forget(_ keys: [String]) {
-        record(.forget(keys))
+        state.withLock { state in
+            let present = keys.filter { state.envelope.entries[$0] != nil }
+            guard !present.isEmpty else { return }
+            Self.record(.forget(present), in: &state)
+        }
+    }
+
+    /// Every key the session holds, sorted (SCS's and Fiber's `Keys`).
+    public func keys() -> [String] {
+        read { $0.envelope.entries.keys.sorted() }
     }
 
     /// Removes every value, the flash lists and the CSRF token (a new token is made on next use).

@@ -2,6 +2,8 @@
 /// discarded or in a server error leaves the old session valid and sends no cookie.
 extension Session {
     /// Moves the session to a new ID, keeping its data, and replaces its CSRF token if it has one.
+    /// The absolute lifetime restarts: it counts from the sign-in (OWASP measures it from
+    /// authentication), so a guest who signs in late is not signed out early.
     ///
     /// Call it after login to defeat session fixation. With `destroy` (the default, as in Go's
     /// SCS and Fiber; Laravel's default is false) the old ID is removed from the store at save,
@@ -11,6 +13,7 @@ extension Session {
     /// 30 s by default), so a request that still carries it (an XHR that left before the login
     /// response arrived) sees an empty session, writes nothing and sends no cookie.
     public func regenerate(destroy: Bool = true) {
+        let now = clock.now
         state.withLock { state in
             if destroy, let stored = state.storedID, !state.retiring.contains(where: { $0.id == stored }) {
                 state.retiring.append(Retirement(id: stored, version: state.version, carriesData: true))
@@ -20,7 +23,7 @@ extension Session {
                 Self.record(.token(Base64URL.randomString(byteCount: 30), ifMissing: false), in: &state)
             }
             if state.storedID != nil || !state.envelope.entries.isEmpty {
-                state.isDirty = true
+                Self.record(.created(now), in: &state)
             }
         }
     }

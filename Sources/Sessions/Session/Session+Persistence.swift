@@ -2,75 +2,10 @@ import Foundation
 
 /// Loading from and saving to the driver.
 extension Session {
-    /// Loads the session from the store. Runs once; later calls do nothing.
-    ///
-    /// An ID the store does not know, that has expired, passed its absolute lifetime or holds a
-    /// payload that cannot be decoded is never adopted: the session starts empty under a fresh
-    /// ID, and an event says why. An ID retired moments ago by `regenerate` or `invalidate` (a
-    /// tombstone) gives an empty session that saves nothing and sends no cookie.
-    /// - Throws: the driver's error when the store cannot be read.
-    public func start() async throws {
-        guard let candidate = state.withLock({ $0.isStarted ? nil : $0.candidateID }) else {
-            state.withLock { $0.isStarted = true }
-            return
-        }
-        let stored = try await call("read") { try await self.driver.read(candidate) }
-        let loaded = stored.flatMap { load(candidate, $0) }
-        state.withLock { state in
-            state.isStarted = true
-            state.candidateID = nil
-            switch loaded {
-            case .session(let record, var envelope):
-                // Changes made before start (rare) apply on top of what the store holds.
-                for operation in state.operations { operation.apply(to: &envelope) }
-                state.id = candidate
-                state.storedID = candidate
-                state.version = record.version
-                state.storedDeadline = record.metadata.expiresAt
-                state.userKey = record.metadata.userKey
-                state.envelope = envelope
-            case .tombstone:
-                state.id = candidate
-                state.isTombstoned = true
-            case nil:
-                state.id = .random()
-            }
-        }
-        if stored == nil { report(.unknownID(SessionFingerprint(candidate))) }
-    }
-
-    private enum Loaded {
-        case session(StoredSession, SessionEnvelope)
-        case tombstone
-    }
-
-    private func load(_ id: SessionIdentifier, _ stored: StoredSession) -> Loaded? {
-        if let deadline = SessionEnvelope.tombstoneDeadline(stored.payload) {
-            guard clock.now < deadline else {
-                report(.unknownID(SessionFingerprint(id)))
-                return nil
-            }
-            report(.retiredID(SessionFingerprint(id)))
-            return .tombstone
-        }
-        let envelope: SessionEnvelope
-        do {
-            envelope = try SessionEnvelope(decoding: stored.payload)
-        } catch {
-            report(.corruptPayload(SessionFingerprint(id), reason: error.description))
-            return nil
-        }
-        if let absolute = policy.absoluteLifetime, clock.now.timeIntervalSince(envelope.createdAt) >= absolute {
-            report(.absoluteLifetimeExceeded(SessionFingerprint(id)))
-            let driver = self.driver
-            Task { try? await driver.destroy(id) }
-            return nil
-        }
-        return .session(stored, envelope)
-    }
-
-    /// Ages flash data and writes the session when it changed; an unchanged session that was
-    /// loaded has its deadline moved through `touch` once that moves it by the touch interval.
+    /// Writes the session when it changed; an unchanged session that was loaded has its
+    /// deadline moved through `touch` once that moves it by the touch interval. Flash data is
+    /// left as it is: it ages once per request, in the request lifecycle, so a background job's
+    /// saves between a redirect and the next page never eat the message meant for that page.
     /// Old IDs left by ``regenerate(destroy:)`` or ``invalidate()`` are retired.
     ///
     /// With a driver that writes conditionally (the built-in ones) the save writes only if the session
@@ -88,7 +23,7 @@ extension Session {
     /// - Throws: ``SessionError/payloadTooLarge(size:limit:)``, ``SessionError/unencodable(key:reason:)``,
     ///   ``SessionError/tooManyConflicts(attempts:)`` or the driver's error.
     public func save() async throws {
-        _ = try await persist(renewingCookie: false, agingFlashData: true)
+        _ = try await persist(renewingCookie: false, agingFlashData: false)
     }
 
     /// What a save did, for the lifecycle to decide which headers to send.
@@ -336,11 +271,6 @@ extension Session {
     }
 
     private func call<Result>(_ operation: String, _ body: () async throws -> Result) async throws -> Result {
-        do {
-            return try await body()
-        } catch {
-            report(.storeError(driver: driverName, operation: operation, message: String(describing: error)))
-            throw error
-        }
+        try await shared.call(operation, body)
     }
 }

@@ -42,8 +42,6 @@ public final class Session: Sendable {
     struct State: Sendable {
         /// The ID the session has now (after any regenerate).
         var id: SessionIdentifier
-        /// An ID to look up at `start()`; adopted only if the store knows it.
-        var candidateID: SessionIdentifier?
         /// The ID under which the store holds this session's data, if it does.
         var storedID: SessionIdentifier?
         /// The stored version read or written last (for conditional writes).
@@ -53,8 +51,8 @@ public final class Session: Sendable {
         /// This request's view: what it loaded with its own changes applied.
         var envelope: SessionEnvelope
         /// This request's changes since it loaded, to re-apply on top of a newer stored state.
-        /// Kept only for a session the store holds (or that has not started): a new session's ID
-        /// has not gone out yet, so no other writer can meet it at save.
+        /// Kept only for a session the store holds: a new session's ID has not gone out yet, so no
+        /// other writer can meet it at save.
         var operations: [SessionOperation] = []
         /// How many changes were recorded, logged or not: a save compares it to learn whether
         /// more came in while it wrote.
@@ -64,7 +62,6 @@ public final class Session: Sendable {
         var storedDeadline: Date?
         /// The user the stored session belongs to (``SessionMetadata/userKey``), written back as read.
         var userKey: String?
-        var isStarted = false
         var isDirty = false
         var isDiscarded = false
         /// The request presented an ID that was regenerated or invalidated moments ago: it sees
@@ -83,24 +80,45 @@ public final class Session: Sendable {
         var carriesData: Bool
     }
 
-    init(id: SessionIdentifier?, on shared: ResolvedDriver) {
+    /// What a request's session starts from.
+    enum Origin {
+        /// Nothing stored: a new session under a fresh ID.
+        case fresh
+        /// The session the store holds under `id`.
+        case stored(SessionIdentifier, StoredSession, SessionEnvelope)
+        /// An ID retired moments ago: an empty session that saves nothing and sends no cookie.
+        case tombstone(SessionIdentifier)
+    }
+
+    /// A started session: what the store held (``Origin``), read at `now`.
+    init(_ origin: Origin, on shared: ResolvedDriver, now: Date) {
         self.shared = shared
-        let now = shared.clock.now
-        self.state = Locked(
-            State(
-                // A presented ID stands in until `start()` adopts it or draws a fresh one.
-                id: id ?? .random(),
-                candidateID: id,
-                envelope: SessionEnvelope(createdAt: now, cookieExpiresAt: now)
-            )
-        )
+        var state = State(id: .random(), envelope: SessionEnvelope(createdAt: now, cookieExpiresAt: now))
+        switch origin {
+        case .fresh:
+            isNew = true
+        case .stored(let id, let record, let envelope):
+            isNew = false
+            state.id = id
+            state.storedID = id
+            state.version = record.version
+            state.storedDeadline = record.metadata.expiresAt
+            state.userKey = record.metadata.userKey
+            state.envelope = envelope
+        case .tombstone(let id):
+            isNew = true
+            state.id = id
+            state.isTombstoned = true
+        }
+        self.state = Locked(state)
     }
 
     /// The session's current ID. It changes after ``regenerate(destroy:)`` and ``invalidate()``.
     public var id: SessionIdentifier { state.withLock { $0.id } }
 
-    /// Whether ``start()`` has run.
-    public var isStarted: Bool { state.withLock { $0.isStarted } }
+    /// Whether the request began without a stored session (Fiber's `Fresh`): no cookie, or one
+    /// the store did not know. It stays so for the whole request, whatever is saved.
+    public let isNew: Bool
 
     /// When the session was first stored; the absolute lifetime counts from here.
     public var createdAt: Date { state.withLock { $0.envelope.createdAt } }
@@ -142,7 +160,7 @@ public final class Session: Sendable {
 
     static func record(_ operation: SessionOperation, in state: inout State) {
         operation.apply(to: &state.envelope)
-        if state.storedID != nil || !state.isStarted { state.operations.append(operation) }
+        if state.storedID != nil { state.operations.append(operation) }
         state.changeCount += 1
         state.isDirty = true
     }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// One change a request made to its session, recorded so that a save can re-apply the request's
 /// changes on top of the latest stored state instead of overwriting it with the snapshot it
 /// loaded. Two overlapping requests that change different keys both survive, and concurrent
@@ -31,6 +33,8 @@ enum SessionOperation: Sendable {
     case token(String?, ifMissing: Bool)
     /// Give the session its own idle lifetime in seconds (nil: the configured one).
     case idleLifetime(Double?)
+    /// Restart the absolute lifetime (at `regenerate`).
+    case created(Date)
 
     /// Applies the operation to `envelope`.
     ///
@@ -76,6 +80,8 @@ enum SessionOperation: Sendable {
             if !ifMissing || envelope.token == nil { envelope.token = token }
         case .idleLifetime(let seconds):
             envelope.idleLifetime = seconds
+        case .created(let date):
+            envelope.createdAt = date
         }
     }
 
