@@ -51,7 +51,8 @@ public struct StartSessionMiddleware<Context: StartSessionRequestContext>: Route
         try await SessionLogging.$requestLogger.withValue(context.logger) {
             let started: SessionLifecycle.StartedSession
             do {
-                started = try await lifecycle.start(cookieHeaders: request.headers[values: .cookie], blocking: blocking)
+                let fields = request.headers.lazy.map { HeaderField(name: $0.name.canonicalName, value: $0.value) }
+                started = try await lifecycle.start(headers: fields, blocking: blocking)
             } catch SessionError.lockTimeout(let waited) {
                 context.logger.notice("the session stayed locked by another request for \(waited)")
                 return Response(status: .serviceUnavailable, headers: [.retryAfter: "1"])
@@ -71,17 +72,18 @@ public struct StartSessionMiddleware<Context: StartSessionRequestContext>: Route
                 throw error
             }
 
-            let cookie: SessionLifecycle.ResponseCookie
+            let answer: SessionResponse
             do {
-                cookie = try await lifecycle.finishResponse(started, status: response.status.code, agingFlashData: ageFlashData)
+                answer = try await lifecycle.finish(
+                    started, status: response.status.code, responseHasCacheControl: response.headers[.cacheControl] != nil,
+                    agingFlashData: ageFlashData)
             } catch {
                 return Self.failure(error, while: "save", logger: context.logger)
             }
+            // The fields of `answer.fields`, with the fixed ones built once.
             response.headers.append(varyCookie)
-            if let setCookie = cookie.setCookie {
-                response.headers.append(HTTPField(name: .setCookie, value: setCookie))
-                if response.headers[.cacheControl] == nil { response.headers.append(noStore) }
-            }
+            if let setCookie = answer.setCookie { response.headers.append(HTTPField(name: .setCookie, value: setCookie)) }
+            if answer.addsNoStore { response.headers.append(noStore) }
             return response
         }
     }

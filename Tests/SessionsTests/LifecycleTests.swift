@@ -12,11 +12,49 @@ import Testing
         status: Int = 200,
         cacheControl: Bool = false,
         _ handler: (Session) throws -> Void = { _ in }
-    ) async throws -> (session: Session, headers: [SessionLifecycle.ResponseHeader]) {
+    ) async throws -> (session: Session, headers: SessionResponse) {
         let started = try await fixture.lifecycle.start(cookieHeaders: cookie.map { [$0] } ?? [])
         try handler(started.session)
         let headers = try await fixture.lifecycle.finish(started, status: status, responseHasCacheControl: cacheControl)
         return (started.session, headers)
+    }
+
+    @Test func startReadsCookieFieldsWhateverTheirCaseAndSkipsTheRest() async throws {
+        let fixture = try Fixture()
+        let id = try await fixture.storedSession(["user": "ada"])
+        let fields = [
+            HeaderField(name: "Accept", value: "swift_session=\(SessionIdentifier.random())"),
+            HeaderField(name: "cookie", value: "theme=dark"),
+            HeaderField(name: "COOKIE", value: "swift_session=\(id)"),
+        ]
+        let started = try await fixture.lifecycle.start(headers: fields)
+        #expect(started.session.id == id, "the session cookie in a lower- or upper-case Cookie field was missed")
+        #expect(started.session.get("user") == "ada")
+    }
+
+    @Test func theResponseSaysWhyACookieWentOutOrDidNot() async throws {
+        let fixture = try Fixture { $0.lifetime = .minutes(30) }
+        func finish(_ cookie: String?, status: Int = 200, _ handler: (Session) -> Void = { _ in }) async throws -> (Session, SessionResponse) {
+            let started = try await fixture.lifecycle.start(cookieHeaders: cookie.map { [$0] } ?? [])
+            handler(started.session)
+            return (started.session, try await fixture.lifecycle.finish(started, status: status))
+        }
+        #expect(try await finish(nil).1.reason == .notStored)
+        let (session, first) = try await finish(nil) { $0.put("a", 1) }
+        #expect(first.reason == .newID)
+        #expect(first.fields.map(\.name) == ["Vary", "Set-Cookie", "Cache-Control"])
+        let cookie = "swift_session=\(session.id)"
+        let unchanged = try await finish(cookie).1
+        #expect(unchanged.reason == .unchanged && unchanged.setCookie == nil)
+        #expect(unchanged.fields == [HeaderField(name: "Vary", value: "Cookie")])
+        fixture.time.advance(by: .minutes(4))
+        #expect(try await finish(cookie).1.reason == .renewed)
+        #expect(try await finish(cookie, status: 503) { $0.put("b", 2) }.1.reason == .notSaved)
+        let (_, rotated) = try await finish(cookie) { $0.regenerate() }
+        #expect(rotated.reason == .newID)
+        let cleared = try await finish("swift_session=\(SessionIdentifier.random())").1
+        #expect(cleared.reason == .cleared)
+        #expect(cleared.setCookie?.contains("Max-Age=0") == true)
     }
 
     @Test func newSessionThatNobodyWroteIsNotStoredAndGetsNoCookie() async throws {

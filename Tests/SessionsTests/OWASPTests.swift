@@ -8,7 +8,7 @@ import Testing
 @Suite struct OWASPTests {
     /// One request through the lifecycle.
     func request(_ fixture: Fixture, cookie: String? = nil, _ handler: (Session) throws -> Void = { _ in })
-        async throws -> (session: Session, headers: [SessionLifecycle.ResponseHeader])
+        async throws -> (session: Session, headers: SessionResponse)
     {
         let started = try await fixture.lifecycle.start(cookieHeaders: cookie.map { [$0] } ?? [])
         try handler(started.session)

@@ -95,9 +95,9 @@ struct Fixture {
     }
 }
 
-extension [SessionLifecycle.ResponseHeader] {
-    func value(_ name: String) -> String? { first { $0.name == name }?.value }
-    func values(_ name: String) -> [String] { filter { $0.name == name }.map(\.value) }
+extension SessionResponse {
+    func value(_ name: String) -> String? { fields.first { $0.name == name }?.value }
+    func values(_ name: String) -> [String] { fields.filter { $0.name == name }.map(\.value) }
 }
 
 /// The session ID a `Set-Cookie` value carries, or nil when it clears the cookie.
@@ -148,5 +148,12 @@ extension SessionMetadata {
     /// Metadata of a session created at `now` that lives `lifetime` from it.
     static func lasting(_ lifetime: Duration, from now: Date, userKey: String? = nil) -> SessionMetadata {
         SessionMetadata(expiresAt: now.addingTimeInterval(lifetime.secondsValue), createdAt: now, userKey: userKey)
+    }
+}
+
+extension SessionLifecycle {
+    /// Starts a request whose only header fields are `Cookie` fields with these values.
+    func start(cookieHeaders: [String], blocking: Blocking? = nil) async throws -> StartedSession {
+        try await start(headers: cookieHeaders.map { HeaderField(name: "Cookie", value: $0) }, blocking: blocking)
     }
 }

@@ -32,11 +32,11 @@ func roundTrip(driver: String) {
     let manager = Fixtures.manager(driver: driver, folder: folder)
     let lifecycle = SessionLifecycle(manager: manager)
     let returningUser = SessionIdentifier.random()
-    let cookie = ["theme=dark; \(manager.config.cookie)=\(returningUser)"]
+    let cookie = [HeaderField(name: "Cookie", value: "theme=dark; \(manager.config.cookie)=\(returningUser)")]
 
     Benchmark("Round trip, \(driver) driver") { benchmark in
         for _ in benchmark.scaledIterations {
-            let started = try await lifecycle.start(cookieHeaders: cookie)
+            let started = try await lifecycle.start(headers: cookie)
             let session = started.session
             blackHole(session.get("count", as: Int.self))
             blackHole(try session.increment("count"))
@@ -118,7 +118,7 @@ func flashAging() {
     let manager = Fixtures.manager()
     let lifecycle = SessionLifecycle(manager: manager)
     let id = SessionIdentifier.random()
-    let cookie = ["swift_session=\(id)"]
+    let cookie = [HeaderField(name: "Cookie", value: "swift_session=\(id)")]
 
     Benchmark("Flash aging: one request, 3 flashed keys") { benchmark in
         let driver = try await manager.driver()
@@ -126,7 +126,7 @@ func flashAging() {
         benchmark.startMeasurement()
         for _ in benchmark.scaledIterations {
             try await driver.write(id, payload: flashed, metadata: Fixtures.metadata())
-            let started = try await lifecycle.start(cookieHeaders: cookie)
+            let started = try await lifecycle.start(headers: cookie)
             blackHole(try await lifecycle.finish(started, status: 200))
         }
     } setup: {
@@ -134,7 +134,7 @@ func flashAging() {
         guard let session = try await manager.load(id: id.description), session.oldFlashKeys.count == 3 else {
             throw FixtureError.unexpected("the session does not hold 3 flashed keys")
         }
-        let started = try await lifecycle.start(cookieHeaders: cookie)
+        let started = try await lifecycle.start(headers: cookie)
         _ = try await lifecycle.finish(started, status: 200)
         guard session.oldFlashKeys.count == 3, started.session.oldFlashKeys.isEmpty, !started.session.has("status") else {
             throw FixtureError.unexpected("flash data did not age")
@@ -148,7 +148,7 @@ func flashedPayload(_ manager: SessionManager) async throws -> [UInt8] {
     // One request flashes the keys; its save ages them, so the stored session holds them as the
     // previous request's.
     let lifecycle = SessionLifecycle(manager: manager)
-    let started = try await lifecycle.start(cookieHeaders: [])
+    let started = try await lifecycle.start(headers: [])
     let session = started.session
     Fixtures.putSmall(into: session)
     session.flash("status", "Profile saved!")

@@ -5,22 +5,27 @@ enum CookieHeader {
     /// Calls `body` with the value of each cookie named `name`, in the order the headers give
     /// them, until it returns false.
     static func forEachValue(named name: String, in headers: [String], _ body: (Substring) -> Bool) {
-        for header in headers {
-            let utf8 = header.utf8
-            var going = true
-            func scan(_ bytes: UnsafeBufferPointer<UInt8>) {
-                forEachValue(named: name, in: bytes) { range in
-                    guard going else { return }
-                    let start = utf8.index(utf8.startIndex, offsetBy: range.lowerBound)
-                    let end = utf8.index(start, offsetBy: range.count)
-                    going = body(Substring(utf8[start..<end]))
-                }
+        for header in headers where !forEachValue(named: name, in: header, body) { return }
+    }
+
+    /// ``forEachValue(named:in:_:)`` over one `Cookie` header value; returns false when `body`
+    /// asked to stop.
+    @discardableResult
+    static func forEachValue(named name: String, in header: String, _ body: (Substring) -> Bool) -> Bool {
+        let utf8 = header.utf8
+        var going = true
+        func scan(_ bytes: UnsafeBufferPointer<UInt8>) {
+            forEachValue(named: name, in: bytes) { range in
+                guard going else { return }
+                let start = utf8.index(utf8.startIndex, offsetBy: range.lowerBound)
+                let end = utf8.index(start, offsetBy: range.count)
+                going = body(Substring(utf8[start..<end]))
             }
-            if utf8.withContiguousStorageIfAvailable(scan) == nil {
-                Array(utf8).withUnsafeBufferPointer(scan)
-            }
-            if !going { return }
         }
+        if utf8.withContiguousStorageIfAvailable(scan) == nil {
+            Array(utf8).withUnsafeBufferPointer(scan)
+        }
+        return going
     }
 
     /// Calls `body` with the byte range of the value of each `name=value` pair in `bytes` whose

@@ -1,7 +1,8 @@
 import Foundation
 
-/// Builds the session's `Set-Cookie` header values from the configuration.
-struct SetCookie: Sendable {
+/// Builds the session's `Set-Cookie` header values from the configuration. The manager makes
+/// one; its sessions and lifecycles share it, so the cookie's name is held in one place.
+final class SetCookie: Sendable {
     /// The cookie's name.
     let name: String
     let expireOnClose: Bool

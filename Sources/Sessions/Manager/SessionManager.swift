@@ -6,7 +6,7 @@ import Synchronization
 /// ```swift
 /// let sessions = try SessionManager(config: .load())
 /// sessions.extend("redis", settings: [RedisDriver.urlSetting]) { context in
-///     RedisDriver(url: context[RedisDriver.urlSetting], lifetime: context.lifetime)
+///     RedisDriver(url: context[RedisDriver.urlSetting], clock: context.clock)
 /// }
 /// try await sessions.open()                                 // at boot: checks and opens the drivers
 ///
@@ -26,6 +26,8 @@ public final class SessionManager: Sendable {
     public let config: SessionConfig
     /// The clock sessions and drivers read.
     public let clock: SessionClock
+    /// The session cookie: its name and attributes, made once.
+    let cookie: SetCookie
 
     let observer: SessionEventObserver
     /// The configuration's numbers every session reads, made once.
@@ -77,6 +79,7 @@ public final class SessionManager: Sendable {
     ) throws(SessionConfigError) {
         try config.validate()
         self.config = config
+        self.cookie = SetCookie(config: config)
         self.policy = Session.Policy(config)
         self.defaultDriver = config.driver
         self.lottery = config.lottery
@@ -173,7 +176,7 @@ public final class SessionManager: Sendable {
                 throw SessionError.unknownDriver(name: name, registered: registry.registrations.keys.sorted())
             }
             let context = SessionDriverContext(name: name, config: config, clock: clock, report: observer)
-            let (cookie, policy, observer, saves) = (config.cookie, policy, observer, saves)
+            let (cookie, policy, observer, saves) = (cookie, policy, observer, saves)
             let task = Task<ResolvedDriver, any Error> {
                 let driver = try factory(context)
                 try await driver.open()
@@ -181,7 +184,7 @@ public final class SessionManager: Sendable {
                 return ResolvedDriver(
                     name: name,
                     driver: driver,
-                    cookieName: cookie,
+                    cookie: cookie,
                     policy: policy,
                     clock: context.clock,
                     report: observer,

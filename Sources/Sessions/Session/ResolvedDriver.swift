@@ -8,8 +8,8 @@ final class ResolvedDriver: Sendable {
     let driver: any SessionDriver
     /// Whether the driver writes conditionally (merge at save), read once.
     let writesConditionally: Bool
-    /// The cookie name sessions travel under.
-    let cookieName: String
+    /// The session cookie (its name, for ``Session/name``).
+    let cookie: SetCookie
     let policy: Session.Policy
     let clock: SessionClock
     let report: SessionEventObserver
@@ -19,7 +19,7 @@ final class ResolvedDriver: Sendable {
     init(
         name: String,
         driver: any SessionDriver,
-        cookieName: String,
+        cookie: SetCookie,
         policy: Session.Policy,
         clock: SessionClock,
         report: @escaping SessionEventObserver,
@@ -28,7 +28,7 @@ final class ResolvedDriver: Sendable {
         self.name = name
         self.driver = driver
         self.writesConditionally = driver.capabilities.contains(.conditionalWrites)
-        self.cookieName = cookieName
+        self.cookie = cookie
         self.policy = policy
         self.clock = clock
         self.report = report

@@ -28,6 +28,10 @@ extension Session {
 
     /// What a save did, for the lifecycle to decide which headers to send.
     struct SaveOutcome: Equatable {
+        /// The session's ID after the save.
+        var id: SessionIdentifier
+        /// Whether that ID is not the one the request presented (a new session, or regenerated).
+        var idChanged: Bool
         /// The store holds the session under its current ID after the save.
         var isStored: Bool
         /// The clock's time the save used.
@@ -60,10 +64,10 @@ extension Session {
     func persist(renewingCookie: Bool, agingFlashData: Bool) async throws -> SaveOutcome {
         let now = clock.now
         guard let plan = try plan(now: now, renewingCookie: renewingCookie, agingFlashData: agingFlashData) else {
-            return SaveOutcome(isStored: false, now: now, expiresAt: now, dropped: true)
+            return SaveOutcome(id: id, idChanged: false, isStored: false, now: now, expiresAt: now, dropped: true)
         }
         var outcome = SaveOutcome(
-            isStored: plan.storedID == plan.id, now: now, expiresAt: plan.storedDeadline ?? plan.metadata.expiresAt,
+            id: plan.id, idChanged: plan.id != startedID, isStored: plan.storedID == plan.id, now: now, expiresAt: plan.storedDeadline ?? plan.metadata.expiresAt,
             cookieRenewed: plan.cookieRenewed
         )
         var version = plan.version
@@ -75,7 +79,7 @@ extension Session {
                     state.operations = []
                     state.isDirty = false
                 }
-                return SaveOutcome(isStored: false, now: now, expiresAt: now, dropped: true)
+                return SaveOutcome(id: plan.id, idChanged: false, isStored: false, now: now, expiresAt: now, dropped: true)
             }
             version = written
             outcome.expiresAt = metadata.expiresAt

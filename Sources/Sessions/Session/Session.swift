@@ -25,7 +25,7 @@ public final class Session: Sendable {
     let shared: ResolvedDriver
 
     /// The cookie name the session travels under.
-    public var name: String { shared.cookieName }
+    public var name: String { shared.cookie.name }
     /// The name of the driver that stores the session.
     public var driverName: String { shared.name }
 
@@ -96,9 +96,9 @@ public final class Session: Sendable {
         var state = State(id: .random(), envelope: SessionEnvelope(createdAt: now, cookieExpiresAt: now))
         switch origin {
         case .fresh:
-            isNew = true
+            startedID = nil
         case .stored(let id, let record, let envelope):
-            isNew = false
+            startedID = id
             state.id = id
             state.storedID = id
             state.version = record.version
@@ -106,7 +106,7 @@ public final class Session: Sendable {
             state.userKey = record.metadata.userKey
             state.envelope = envelope
         case .tombstone(let id):
-            isNew = true
+            startedID = id
             state.id = id
             state.isTombstoned = true
         }
@@ -118,7 +118,10 @@ public final class Session: Sendable {
 
     /// Whether the request began without a stored session (Fiber's `Fresh`): no cookie, or one
     /// the store did not know. It stays so for the whole request, whatever is saved.
-    public let isNew: Bool
+    public var isNew: Bool { startedID == nil || state.withLock { $0.isTombstoned } }
+
+    /// The ID the request presented and the session was started under; nil for a new session.
+    let startedID: SessionIdentifier?
 
     /// When the session was first stored; the absolute lifetime counts from here.
     public var createdAt: Date { state.withLock { $0.envelope.createdAt } }
