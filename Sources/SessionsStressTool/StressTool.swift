@@ -14,6 +14,8 @@ import Sessions
 ///   (``SelfCheckingPayload``) as fast as it can, until killed.
 /// - `hold-lock <folder> <id> <milliseconds>`: takes the session lock of `id`, prints `locked`,
 ///   sleeps, and exits without releasing it (the exit releases it).
+/// - `hold-record-lock <folder> <id> <milliseconds>`: takes the record lock a write of `id`
+///   takes (a POSIX lock on `.lock-<id>`), prints `locked`, sleeps, and exits holding it.
 ///
 /// Exit codes: 0 done, 1 a driver error, 2 bad arguments.
 enum StressTool {
@@ -22,6 +24,7 @@ enum StressTool {
                sessions-stress-tool session-increment <folder> <id> <count>
                sessions-stress-tool write-loop <folder>
                sessions-stress-tool hold-lock <folder> <id> <milliseconds>
+               sessions-stress-tool hold-record-lock <folder> <id> <milliseconds>
         """
 
     /// The sessions `write-loop` rewrites.
@@ -58,6 +61,8 @@ enum StressTool {
                 try await writeLoop(folder: folder)
             case .holdLock(let folder, let id, let milliseconds):
                 try await holdLock(folder: folder, id: id, milliseconds: milliseconds)
+            case .holdRecordLock(let folder, let id, let milliseconds):
+                try await holdRecordLock(folder: folder, id: id, milliseconds: milliseconds)
             }
             return 0
         } catch {
@@ -72,6 +77,7 @@ enum StressTool {
         case sessionIncrement(folder: String, id: SessionIdentifier, count: Int)
         case writeLoop(folder: String)
         case holdLock(folder: String, id: SessionIdentifier, milliseconds: Int)
+        case holdRecordLock(folder: String, id: SessionIdentifier, milliseconds: Int)
 
         init?(_ arguments: [String]) {
             switch arguments.first {
@@ -86,11 +92,14 @@ enum StressTool {
             case "write-loop":
                 guard arguments.count == 2 else { return nil }
                 self = .writeLoop(folder: arguments[1])
-            case "hold-lock":
+            case "hold-lock", "hold-record-lock":
                 guard arguments.count == 4, let id = SessionIdentifier(validating: arguments[2]),
                     let milliseconds = Int(arguments[3]), milliseconds >= 0
                 else { return nil }
-                self = .holdLock(folder: arguments[1], id: id, milliseconds: milliseconds)
+                self =
+                    arguments[0] == "hold-lock"
+                    ? .holdLock(folder: arguments[1], id: id, milliseconds: milliseconds)
+                    : .holdRecordLock(folder: arguments[1], id: id, milliseconds: milliseconds)
             default:
                 return nil
             }
@@ -160,6 +169,18 @@ enum StressTool {
         FileHandle.standardOutput.write(Data("locked\n".utf8))
         try await Task.sleep(for: .milliseconds(milliseconds))
     }
+
+    static func holdRecordLock(folder: String, id: SessionIdentifier, milliseconds: Int) async throws {
+        // The lock file the driver's writes of `id` lock (`FileSessionDriver.lockPrefix`).
+        let fd = open(folder + "/.lock-" + id.description, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw StressToolError.systemCall("open the lock file", errno) }
+        var request = flock()
+        request.l_type = Int16(F_WRLCK)
+        request.l_whence = Int16(SEEK_SET)
+        guard fcntl(fd, F_SETLKW, &request) == 0 else { throw StressToolError.systemCall("lock the lock file", errno) }
+        FileHandle.standardOutput.write(Data("locked\n".utf8))
+        try await Task.sleep(for: .milliseconds(milliseconds))
+    }
 }
 
 /// Payloads that prove they are whole: a 4-byte little-endian length `n`, a fill byte, `n`
@@ -184,10 +205,12 @@ enum SelfCheckingPayload {
 
 enum StressToolError: Error, CustomStringConvertible {
     case unexpectedPayload
+    case systemCall(String, Int32)
 
     var description: String {
         switch self {
         case .unexpectedPayload: "the session does not hold a decimal integer"
+        case .systemCall(let operation, let code): "could not \(operation): errno \(code)"
         }
     }
 }

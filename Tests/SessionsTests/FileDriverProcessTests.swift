@@ -232,6 +232,69 @@ struct FileDriverProcessTests {
         }
     }
 
+    @Test(
+        "a record lock another process holds stalls only its own session: 100 requests of other sessions complete meanwhile",
+        .timeLimit(.minutes(1)))
+    func aHeldRecordLockStallsNoOtherRequest() async throws {
+        guard let tool = Self.requireTool() else { return }
+        try await Self.withFolder { folder in
+            var config = SessionConfig()
+            config.driver = "file"
+            config[FileSessionDriver.folderSetting] = folder
+            config.lottery = .init(chances: 0, outOf: 100)
+            let manager = try SessionManager(config: config)
+            let driver = try await manager.driver()
+            let locked = SessionIdentifier.random()
+            let metadata = SessionMetadata.lasting(.seconds(3_600), from: Date())
+            try await driver.write(locked, payload: [1], metadata: metadata)
+
+            let output = Pipe()
+            let holder = try Self.launch(tool, ["hold-record-lock", folder, locked.description, "60000"], output: output)
+            defer { if holder.isRunning { kill(holder.processIdentifier, SIGKILL) } }
+            #expect(String(decoding: output.fileHandleForReading.availableData, as: UTF8.self) == "locked\n")
+
+            // More writers of the locked session than the cooperative pool has threads: were
+            // they to wait there, nothing else in the process would run.
+            let waiting = ProcessInfo.processInfo.activeProcessorCount + 2
+            let landed = Locked(0)
+            let writers = Task {
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for _ in 0..<waiting {
+                        group.addTask {
+                            try await driver.write(locked, payload: [2], metadata: metadata)
+                            landed.withLock { $0 += 1 }
+                        }
+                    }
+                    try await group.waitForAll()
+                }
+            }
+            // Let the writers reach the lock before the other requests start.
+            try await Task.sleep(for: .milliseconds(200))
+
+            let lifecycle = SessionLifecycle(manager: manager)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for index in 0..<100 {
+                    group.addTask {
+                        let started = try await lifecycle.start(headers: [])
+                        started.session.put("request", index)
+                        let answer = try await lifecycle.finish(started, status: 200)
+                        #expect(answer.reason == .newID)
+                    }
+                }
+                try await group.waitForAll()
+            }
+            // Asserted while the lock is still held: the holder runs and no writer got through.
+            #expect(holder.isRunning, "the lock holder exited before the other requests finished")
+            #expect(landed.withLock { $0 } == 0, "a write went through a record lock another process holds")
+
+            #expect(kill(holder.processIdentifier, SIGKILL) == 0)
+            holder.waitUntilExit()
+            try await writers.value
+            #expect(landed.withLock { $0 } == waiting)
+            #expect(try await driver.read(locked)?.payload == [2])
+        }
+    }
+
     /// Expects at least one session file in `folder`, and every one to hold a whole
     /// self-checking payload.
     static func expectWholeSessions(in folder: String, _ store: FileSessionDriver) async throws {

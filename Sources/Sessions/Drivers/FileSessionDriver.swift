@@ -44,8 +44,9 @@ import Foundation
 ///   or the file is damaged) or an expired file does it read once more under the session's
 ///   record lock.
 /// - Writes, conditional writes and destroys of one session are serialised across threads and
-///   processes: each holds a per-ID in-process lock and then a POSIX record lock
-///   (`fcntl(F_SETLKW)`) on the lock file `.lock-<id>` beside the session. A conditional write
+///   processes: each holds a per-ID in-process claim and then a POSIX record lock on the lock
+///   file `.lock-<id>` beside the session (tried without waiting; `fcntl(F_SETLKW)` only off the
+///   cooperative pool). A conditional write
 ///   compares the stored version under those locks. Reads and touches take no lock, but for
 ///   the rare locked re-read above.
 /// - Session locks (``lock(_:lease:wait:)``) are POSIX record locks on `.block-<id>`, held for the
@@ -69,8 +70,10 @@ import Foundation
 /// session had expired a moment before, so this needs a request that read the session before it
 /// expired and touched it just after.
 ///
-/// The driver's methods make blocking system calls on the calling task (files are small); a
-/// write may wait on the record lock while another process writes the same session.
+/// The driver's methods make their short system calls on the calling task (files are small).
+/// Waiting is moved off it: a write whose session another thread or process is writing waits
+/// for the claim and the record lock on a thread of its own (`BlockingCalls`), so a lock held
+/// by another process never stalls the cooperative pool, and session locks are polled.
 ///
 /// ```swift
 /// let driver = FileSessionDriver(folder: "storage/framework/sessions", lifetime: .seconds(7200))
@@ -138,7 +141,7 @@ public struct FileSessionDriver: SessionDriver {
     /// path is not a regular file, the stored payload is larger than ``maxFileBytes``, or the
     /// file cannot be read. Takes no lock in the common case (see the type's notes on atomicity).
     public func read(_ id: SessionIdentifier) async throws -> StoredSession? {
-        try withLiveRecord(id, operation: "read a session file") { _, info, record in
+        try await withLiveRecord(id, operation: "read a session file") { _, info, record in
             try checkPayloadSize(record.payload)
             return StoredSession(payload: record.payload, metadata: metadata(of: info, record), version: record.version)
         }
@@ -150,7 +153,7 @@ public struct FileSessionDriver: SessionDriver {
     /// temporary file, if one was made, is removed) and a ``FileSessionDriverError`` is thrown.
     public func write(_ id: SessionIdentifier, payload: [UInt8], metadata: SessionMetadata) async throws {
         try checkSize(payload, metadata)
-        let result = try withRecordLock(id, creatingFolder: true) { _ in
+        let result = try await withRecordLock(id, creatingFolder: true) { _ in
             try store(id, payload: payload, metadata: metadata, if: .unconditional)
         }
         if fsync, case .written(_, renamed: true) = result { try syncFolder() }
@@ -164,7 +167,7 @@ public struct FileSessionDriver: SessionDriver {
         _ id: SessionIdentifier, payload: [UInt8], metadata: SessionMetadata, ifVersion expected: UInt64?
     ) async throws -> ConditionalWrite {
         try checkSize(payload, metadata)
-        let result = try withRecordLock(id, creatingFolder: expected == nil) { lockFD -> StoreResult in
+        let result = try await withRecordLock(id, creatingFolder: expected == nil) { lockFD -> StoreResult in
             // No lock file because the folder is missing: there is no session either.
             guard let lockFD else { return .refused(.missing) }
             let result = try store(id, payload: payload, metadata: metadata, if: WritePrecondition(expecting: expected))
@@ -183,7 +186,7 @@ public struct FileSessionDriver: SessionDriver {
     /// Removes the file of `id` (and its lock file); succeeds when it is already gone. Waits for
     /// a write of the same session in another thread or process to finish first.
     public func destroy(_ id: SessionIdentifier) async throws {
-        try withRecordLock(id, creatingFolder: false) { lockFD in
+        try await withRecordLock(id, creatingFolder: false) { lockFD in
             if unlink(path(for: id)) != 0 {
                 let code = errno
                 if code != ENOENT && code != ENOTDIR {
@@ -200,7 +203,7 @@ public struct FileSessionDriver: SessionDriver {
     @discardableResult
     public func touch(_ id: SessionIdentifier, metadata: SessionMetadata) async throws -> Bool {
         // Checking and touching through one descriptor touches the inode that was checked.
-        try withLiveRecord(id, operation: "touch a session file") { fd, _, _ in
+        try await withLiveRecord(id, operation: "touch a session file") { fd, _, _ in
             try stampModificationTime(fd, to: metadata.expiresAt, operation: "set a session file's time")
             return true
         } ?? false

@@ -10,29 +10,22 @@ import Darwin
 ///
 /// POSIX record locks belong to the process, so they never exclude two threads of one process,
 /// and closing *any* descriptor of a file drops all of the process's locks on it. Hence no
-/// thread opens a session's lock file without first holding that ID's in-process exclusion:
-/// then only one descriptor per lock file is open in the process at a time.
+/// thread opens a session's lock file without first holding that ID's in-process claim: then
+/// only one descriptor per lock file is open in the process at a time.
 ///
-/// Keyed by ID alone, not by folder: the same ID in two folders shares an exclusion, which only
-/// ever makes one wait for the other. Lock order is always in-process exclusion, then record
-/// lock, one of each at a time, so no thread waits on a lock while holding one another waits on.
+/// Keyed by ID alone, not by folder: the same ID in two folders shares a claim, which only ever
+/// makes one wait for the other. Lock order is always in-process claim, then record lock, one
+/// of each at a time, so no thread waits on a lock while holding one another waits on.
 enum FileLockRegistry {
-    /// Stripes of the in-process exclusion for record lock files (`.lock-<id>`), chosen by the
-    /// ID's random bits. Held across the blocking system calls of one write; never while
-    /// awaiting.
-    /// Plain locks guarding no value: a `Locked<Void>` would hand ThreadSanitizer a zero-size
-    /// field at the end of each lock object, whose address it confuses with the next object's.
-    static let stripes: [NSLock] = (0..<64).map { _ in NSLock() }
+    /// The in-process claims on record lock files (`.lock-<id>`), one per ID (a stripe shared by
+    /// several IDs would make every session on it wait behind one whose lock another process
+    /// holds). Held across the system calls of one write; never while awaiting.
+    static let records = KeyedClaims<SessionIdentifier>()
 
     /// The IDs whose session lock file (`.block-<id>`) a thread of this process holds or is
     /// trying or removing: a session lock lasts a whole request, so it is claimed in a set and
     /// polled rather than held as a mutex.
     static let claimedBlocks = Locked<Set<SessionIdentifier>>([])
-
-    /// The stripe of `id`.
-    static func stripe(for id: SessionIdentifier) -> NSLock {
-        stripes[Int(id.shardSeed % UInt64(stripes.count))]
-    }
 
     /// Claims the session lock file of `id` for this thread; false when another one has it.
     static func claimBlock(_ id: SessionIdentifier) -> Bool {
@@ -109,31 +102,54 @@ extension FileSessionDriver {
         }
     }
 
-    /// Runs `body` holding the in-process stripe and the record lock of `id`, and passes it the
+    /// Runs `body` holding the in-process claim and the record lock of `id`, and passes it the
     /// lock file's descriptor. When the folder is missing, creates it first if `creatingFolder`,
     /// else runs `body(nil)` without a lock: there is no file to serialise against.
-    func withRecordLock<Result>(
+    ///
+    /// Tries on the calling task first, without waiting; only when another thread or process
+    /// holds the lock does it wait, on ``BlockingCalls``, never on the cooperative pool.
+    func withRecordLock<Result: Sendable>(
         _ id: SessionIdentifier,
         creatingFolder: Bool,
-        _ body: (Int32?) throws -> Result
-    ) throws -> Result {
-        try FileLockRegistry.stripe(for: id).withLock {
-            var createdFolder = false
+        _ body: @escaping @Sendable (Int32?) throws -> Result
+    ) async throws -> Result {
+        if case .done(let result) = try recordLocked(id, creatingFolder: creatingFolder, waiting: false, body) { return result }
+        return try await BlockingCalls.run {
             while true {
-                switch try lockFile(at: lockPath(for: id), create: true, wait: true) {
-                case .held(let fd):
-                    defer { _ = FileCall.close(fd) }
-                    return try body(fd)
-                case .absent:
-                    guard creatingFolder else { return try body(nil) }
-                    guard !createdFolder else {
-                        throw FileSessionDriverError.systemCall(operation: "open a lock file", folder: folder, code: ENOENT)
-                    }
-                    try createFolder(folder)
-                    createdFolder = true
-                case .busy:
-                    continue
+                if case .done(let result) = try recordLocked(id, creatingFolder: creatingFolder, waiting: true, body) { return result }
+            }
+        }
+    }
+
+    /// One pass of ``withRecordLock(_:creatingFolder:_:)``: with `waiting`, waits for the claim
+    /// and the record lock (blocking the thread); without, gives up at once when either is held.
+    private func recordLocked<Result>(
+        _ id: SessionIdentifier,
+        creatingFolder: Bool,
+        waiting: Bool,
+        _ body: (Int32?) throws -> Result
+    ) throws -> RecordLockPass<Result> {
+        if waiting {
+            FileLockRegistry.records.claim(id)
+        } else if !FileLockRegistry.records.tryClaim(id) {
+            return .wouldWait
+        }
+        defer { FileLockRegistry.records.release(id) }
+        var createdFolder = false
+        while true {
+            switch try lockFile(at: lockPath(for: id), create: true, wait: waiting) {
+            case .held(let fd):
+                defer { _ = FileCall.close(fd) }
+                return .done(try body(fd))
+            case .absent:
+                guard creatingFolder else { return .done(try body(nil)) }
+                guard !createdFolder else {
+                    throw FileSessionDriverError.systemCall(operation: "open a lock file", folder: folder, code: ENOENT)
                 }
+                try createFolder(folder)
+                createdFolder = true
+            case .busy:
+                return .wouldWait
             }
         }
     }
@@ -154,4 +170,12 @@ extension FileSessionDriver {
         guard fstat(fd, &held) == 0, lstat(path, &linked) == 0, FileCall.sameFile(held, linked) else { return false }
         return unlink(path) == 0
     }
+}
+
+/// What one pass at a record lock did.
+private enum RecordLockPass<Result> {
+    /// It held the lock and ran the body.
+    case done(Result)
+    /// The lock was held elsewhere and the pass was not to wait.
+    case wouldWait
 }

@@ -107,21 +107,20 @@ extension FileSessionDriver {
         guard Self.isRegularFile(info), isPast(Self.instant(Self.modificationTime(info)), now: now) else {
             return false
         }
-        return try FileLockRegistry.stripe(for: id).withLock {
-            guard case .held(let fd) = try lockFile(at: lockPath(for: id), create: true, wait: false) else {
-                return false  // Being written: the next gc will see.
-            }
-            defer { _ = FileCall.close(fd) }
-            // Checked again under the lock: a write may have renewed it since the listing.
-            guard try hasExpired(id, now: now) else { return false }
-            guard unlink(sessionPath) == 0 else {
-                let code = errno
-                if code == ENOENT { return false }
-                throw FileSessionDriverError.systemCall(operation: "remove an expired file", folder: folder, code: code)
-            }
-            _ = Self.unlinkIfStillLinked(lockPath(for: id), holding: fd)
-            return true
+        // Being written (claimed or locked): the next gc will see.
+        guard FileLockRegistry.records.tryClaim(id) else { return false }
+        defer { FileLockRegistry.records.release(id) }
+        guard case .held(let fd) = try lockFile(at: lockPath(for: id), create: true, wait: false) else { return false }
+        defer { _ = FileCall.close(fd) }
+        // Checked again under the lock: a write may have renewed it since the listing.
+        guard try hasExpired(id, now: now) else { return false }
+        guard unlink(sessionPath) == 0 else {
+            let code = errno
+            if code == ENOENT { return false }
+            throw FileSessionDriverError.systemCall(operation: "remove an expired file", folder: folder, code: code)
         }
+        _ = Self.unlinkIfStillLinked(lockPath(for: id), holding: fd)
+        return true
     }
 
     /// Whether the session file of `id` is a regular file whose deadline has passed at `now`
@@ -141,11 +140,11 @@ extension FileSessionDriver {
         let path = lockPath(for: id)
         var info = stat()
         guard lstat(path, &info) == 0, Self.isRegularFile(info) else { return }
-        try FileLockRegistry.stripe(for: id).withLock {
-            guard case .held(let fd) = try lockFile(at: path, create: false, wait: false) else { return }
-            defer { _ = FileCall.close(fd) }
-            removeLockFileIfSessionMissing(id, holding: fd)
-        }
+        guard FileLockRegistry.records.tryClaim(id) else { return }
+        defer { FileLockRegistry.records.release(id) }
+        guard case .held(let fd) = try lockFile(at: path, create: false, wait: false) else { return }
+        defer { _ = FileCall.close(fd) }
+        removeLockFileIfSessionMissing(id, holding: fd)
     }
 
     /// Removes the session lock file of `id` when nobody holds it: a holder that died left it.

@@ -34,18 +34,18 @@ extension FileSessionDriver {
     /// holds no whole ``SessionFileRecord``. Takes no lock unless the file looks expired or no
     /// slot of it is whole, and then reads again under the record lock (see above). `body` may
     /// run under that lock.
-    func withLiveRecord<Result>(
+    func withLiveRecord<Result: Sendable>(
         _ id: SessionIdentifier,
         operation: String,
-        _ body: (Int32, stat, SessionFileRecord) throws -> Result
-    ) throws -> Result? {
+        _ body: @escaping @Sendable (Int32, stat, SessionFileRecord) throws -> Result
+    ) async throws -> Result? {
         switch try inspectLiveRecord(id, operation: operation, body) {
         case .found(let result):
             return result
         case .none:
             return nil
         case .unsure:
-            return try withRecordLock(id, creatingFolder: false) { _ in
+            return try await withRecordLock(id, creatingFolder: false) { _ in
                 guard case .found(let result) = try inspectLiveRecord(id, operation: operation, body) else { return nil }
                 return result
             }
