@@ -52,6 +52,15 @@ struct FileDriverProcessTests {
         return nil
     }
 
+    /// A manager whose default driver keeps its files in `folder`, with no gc lottery.
+    static func fileManager(_ folder: String) throws -> SessionManager {
+        var config = SessionConfig()
+        config.driver = "file"
+        config[FileSessionDriver.folderSetting] = folder
+        config.lottery = .init(chances: 0, outOf: 100)
+        return try SessionManager(config: config)
+    }
+
     /// Starts the tool with `arguments`; its output goes to `output` (or nowhere).
     static func launch(_ tool: URL, _ arguments: [String], output: Pipe? = nil) throws -> Process {
         let process = Process()
@@ -95,10 +104,7 @@ struct FileDriverProcessTests {
     func twoProcessesIncrementOneSession() async throws {
         guard let tool = Self.requireTool() else { return }
         try await Self.withFolder { folder in
-            var config = SessionConfig()
-            config.driver = "file"
-            config[FileSessionDriver.folderSetting] = folder
-            let manager = try SessionManager(config: config)
+            let manager = try Self.fileManager(folder)
             let seed = try await manager.buildSession()
             seed.put("count", 0)
             try await seed.save()
@@ -238,11 +244,7 @@ struct FileDriverProcessTests {
     func aHeldRecordLockStallsNoOtherRequest() async throws {
         guard let tool = Self.requireTool() else { return }
         try await Self.withFolder { folder in
-            var config = SessionConfig()
-            config.driver = "file"
-            config[FileSessionDriver.folderSetting] = folder
-            config.lottery = .init(chances: 0, outOf: 100)
-            let manager = try SessionManager(config: config)
+            let manager = try Self.fileManager(folder)
             let driver = try await manager.driver()
             let locked = SessionIdentifier.random()
             let metadata = SessionMetadata.lasting(.seconds(3_600), from: Date())
