@@ -71,7 +71,7 @@ public final class MemorySessionDriver: SessionDriver {
     /// The most sessions one shard holds. Just under three quarters of 2^14: a full shard's hash
     /// table then sits near its maximum load factor instead of just past a doubling, which keeps
     /// memory per session low, and a rehash moves at most ~12,000 entries.
-    public static let sessionsPerShard = 12_000
+    static let sessionsPerShard = 12_000
 
     /// How many sessions the driver holds, expired ones not yet collected included.
     public var count: Int {

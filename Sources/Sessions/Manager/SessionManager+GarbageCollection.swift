@@ -27,7 +27,7 @@ extension SessionManager {
     /// task and returns at once. At most one run per driver at a time, and none sooner than
     /// `gc_min_interval` seconds after the last one started, so a busy server does not start
     /// hundreds of store scans a second.
-    public func collectGarbageByLottery(driver name: String? = nil) {
+    func collectGarbageByLottery(driver name: String? = nil) {
                 guard lottery.chances > 0, drawLottery(outOf: lottery.outOf) < lottery.chances else { return }
         let name = name ?? defaultDriver
         let now = clock.now
@@ -57,7 +57,7 @@ extension SessionManager {
     }
 
     /// Waits for the gc runs the lottery started; for tests and graceful shutdown.
-    public func waitForGarbageCollection() async {
+    func waitForGarbageCollection() async {
         let pending = garbageCollection.withLock { state in
             defer { state.pending = [:] }
             return state.pending.values

@@ -81,17 +81,17 @@ public struct SessionSettingDeclaration: Sendable {
     /// The JSON key.
     public let key: String
     /// `SESSION_` and the upper-cased key.
-    public let environmentVariable: String
+    let environmentVariable: String
     /// The variable read when ``environmentVariable`` is not set, if any.
-    public let fallbackVariable: String?
+    let fallbackVariable: String?
     /// Whether the value is redacted wherever it would be shown.
-    public let isSecret: Bool
+    let isSecret: Bool
     /// What the setting does, in one line.
-    public let summary: String
+    let summary: String
     /// The default value, written as in JSON.
-    public let renderedDefault: String
+    let renderedDefault: String
     /// What the setting takes, as in error messages.
-    public let expected: String
+    let expected: String
 
     /// The value type, so two declarations of one key can be compared.
     let valueType: ObjectIdentifier

@@ -7,7 +7,7 @@ public struct SettingFormat<Value: Sendable & Equatable>: Sendable {
     /// What the setting takes, as written in error messages after "must be".
     public let expected: String
     /// What the environment variable takes, when it is written differently from JSON.
-    public let environmentExpected: String
+    let environmentExpected: String
     let fromJSON: @Sendable (SessionValue) -> Value?
     let fromEnvironment: @Sendable (String) -> Value?
     let render: @Sendable (Value) -> String
