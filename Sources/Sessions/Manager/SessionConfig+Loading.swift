@@ -65,6 +65,4 @@ extension SessionConfig {
         }
         unclaimed.environment = environment
     }
-
-    static let builtInSettingsByKey = Dictionary(builtInSettings.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
 }

@@ -29,9 +29,9 @@ public struct SessionConfig: Sendable, Equatable {
     public subscript<Value>(setting: SessionSetting<Value>) -> Value {
         get {
             if let entry = entries[setting.key], let value = entry.value as? Value { return value }
-            // Built-in settings were read from the file and the environment at load: only a later
-            // driver's setting can still be waiting in the unclaimed input.
-            if !unclaimed.isEmpty, Self.builtInSettingsByKey[setting.key] == nil,
+            // Core settings were read from the file and the environment at load: only a driver's
+            // setting can still be waiting in the unclaimed input.
+            if !unclaimed.isEmpty, Settings.byKey[setting.key] == nil,
                 let value = (try? unclaimed.value(of: setting.declaration)) as? Value
             {
                 return value
@@ -108,7 +108,7 @@ extension SessionConfig: CustomStringConvertible, CustomReflectable {
     private var shownValues: [(key: String, value: String)] {
         var shown: [(key: String, value: String)] = []
         var seen = Set<String>()
-        for declaration in Self.builtInSettings {
+        for declaration in Settings.all {
             seen.insert(declaration.key)
             shown.append((declaration.key, declaration.shown(entries[declaration.key]?.value ?? declaration.defaultValue)))
         }

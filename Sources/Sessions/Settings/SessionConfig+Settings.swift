@@ -84,12 +84,11 @@ extension SessionConfig {
             httpOnly.declaration, sameSite.declaration, partitioned.declaration, maxPayloadBytes.declaration,
             touchInterval.declaration, gcMinInterval.declaration, tombstoneLifetime.declaration,
         ]
+
+        /// ``all`` by key.
+        static let byKey = Dictionary(all.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
-    /// The settings ``load(file:environment:)`` reads and checks at once: the core's, then the
-    /// built-in drivers' (`memory`, `file`). Other drivers' settings are read at boot.
-    public static let builtInSettings: [SessionSettingDeclaration] =
-        Settings.all + MemorySessionDriver.settings.map(\.declaration) + FileSessionDriver.settings.map(\.declaration)
 
     /// The default driver's name (``Settings/driver``).
     public var driver: String {
