@@ -119,21 +119,27 @@ enum AtomicChecks {
         _ name: String,
         _ body: @escaping @Sendable (Harness, any SessionDriver) async throws -> Void
     ) -> SessionDriverConformance.Check {
-        SessionDriverConformance.Check(name: name, tier: .atomic) { h in
-            guard h.driver.capabilities.contains(.conditionalWrites) else {
-                throw h.failure("the driver's capabilities lack conditionalWrites")
-            }
-            try await body(h, h.driver)
-        }
+        check(name, tier: .atomic, needing: .conditionalWrites, named: "conditionalWrites", body)
     }
 
     private static func lockCheck(
         _ name: String,
         _ body: @escaping @Sendable (Harness, any SessionDriver) async throws -> Void
     ) -> SessionDriverConformance.Check {
-        SessionDriverConformance.Check(name: name, tier: .locking) { h in
-            guard h.driver.capabilities.contains(.sessionLocks) else {
-                throw h.failure("the driver's capabilities lack sessionLocks")
+        check(name, tier: .locking, needing: .sessionLocks, named: "sessionLocks", body)
+    }
+
+    /// A check of `tier` that first fails unless the driver declares `capability`.
+    private static func check(
+        _ name: String,
+        tier: SessionDriverConformance.Tier,
+        needing capability: SessionDriverCapabilities,
+        named capabilityName: String,
+        _ body: @escaping @Sendable (Harness, any SessionDriver) async throws -> Void
+    ) -> SessionDriverConformance.Check {
+        SessionDriverConformance.Check(name: name, tier: tier) { h in
+            guard h.driver.capabilities.contains(capability) else {
+                throw h.failure("the driver's capabilities lack \(capabilityName)")
             }
             try await body(h, h.driver)
         }

@@ -80,26 +80,20 @@ enum StressTool {
         case holdRecordLock(folder: String, id: SessionIdentifier, milliseconds: Int)
 
         init?(_ arguments: [String]) {
-            switch arguments.first {
-            case "increment", "session-increment":
-                guard arguments.count == 4, let id = SessionIdentifier(validating: arguments[2]),
-                    let count = Int(arguments[3]), count >= 0
-                else { return nil }
-                self =
-                    arguments[0] == "increment"
-                    ? .increment(folder: arguments[1], id: id, count: count)
-                    : .sessionIncrement(folder: arguments[1], id: id, count: count)
-            case "write-loop":
-                guard arguments.count == 2 else { return nil }
+            if arguments.count == 2, arguments[0] == "write-loop" {
                 self = .writeLoop(folder: arguments[1])
-            case "hold-lock", "hold-record-lock":
-                guard arguments.count == 4, let id = SessionIdentifier(validating: arguments[2]),
-                    let milliseconds = Int(arguments[3]), milliseconds >= 0
-                else { return nil }
-                self =
-                    arguments[0] == "hold-lock"
-                    ? .holdLock(folder: arguments[1], id: id, milliseconds: milliseconds)
-                    : .holdRecordLock(folder: arguments[1], id: id, milliseconds: milliseconds)
+                return
+            }
+            // The other commands take a folder, an ID and a count.
+            guard arguments.count == 4, let id = SessionIdentifier(validating: arguments[2]),
+                let number = Int(arguments[3]), number >= 0
+            else { return nil }
+            let folder = arguments[1]
+            switch arguments[0] {
+            case "increment": self = .increment(folder: folder, id: id, count: number)
+            case "session-increment": self = .sessionIncrement(folder: folder, id: id, count: number)
+            case "hold-lock": self = .holdLock(folder: folder, id: id, milliseconds: number)
+            case "hold-record-lock": self = .holdRecordLock(folder: folder, id: id, milliseconds: number)
             default:
                 return nil
             }
