@@ -74,14 +74,16 @@ import Testing
         envelope.entries["typed"] = .put(Int.max)
         envelope.entries["text"] = .put("é" + String(repeating: "x", count: 200))
         envelope.flashNew = ["status"]
+        // What the encoder asks for, not the allocator's answer: glibc may hand out a reused
+        // chunk up to 31 bytes larger than asked, more often under load.
         let fresh = try envelope.encoded()
-        #expect(fresh.capacity <= fresh.count + 16, "\(fresh.capacity) for \(fresh.count)")
+        #expect((fresh.count...(fresh.count + 16)).contains(envelope.sizeEstimate), "\(envelope.sizeEstimate) reserved for \(fresh.count)")
 
         var returning = try SessionEnvelope(decoding: fresh)
         returning.entries["count"] = .put(1)
         returning.entries["name"] = nil
         let again = try returning.encoded()
-        #expect(again.capacity <= again.count + 16, "\(again.capacity) for \(again.count)")
+        #expect((again.count...(again.count + 16)).contains(returning.sizeEstimate), "\(returning.sizeEstimate) reserved for \(again.count)")
     }
 
     @Test func removeAllThenPutKeepsOnlyTheNewValues() throws {

@@ -80,9 +80,7 @@ struct SessionEnvelope {
     func encoded() throws -> [UInt8] {
         // Sized to fit, so the stored array carries no spare capacity (the memory driver would
         // otherwise copy it to shed that).
-        let size = (idleLifetime == nil ? 17 : 25) + ByteWriter.blobSize(token?.utf8.count ?? 0) + Self.size(keys: flashNew) + Self.size(keys: flashOld)
-            + entries.sizeEstimate
-        var writer = ByteWriter(capacity: size)
+        var writer = ByteWriter(capacity: sizeEstimate)
         writer.byte(idleLifetime == nil ? Self.formatVersion : Self.ownLifetimeVersion)
         writer.double(createdAt.timeIntervalSince1970)
         writer.double(cookieExpiresAt.timeIntervalSince1970)
@@ -92,6 +90,13 @@ struct SessionEnvelope {
         Self.write(keys: flashOld, into: &writer)
         try entries.write(into: &writer)
         return writer.bytes
+    }
+
+    /// The bytes ``encoded()`` reserves: the encoded size, or a little more (an entry's value is
+    /// estimated before it is encoded).
+    var sizeEstimate: Int {
+        (idleLifetime == nil ? 17 : 25) + ByteWriter.blobSize(token?.utf8.count ?? 0) + Self.size(keys: flashNew) + Self.size(keys: flashOld)
+            + entries.sizeEstimate
     }
 
     private static func keys(_ reader: inout ByteReader) throws(PayloadError) -> [String] {
