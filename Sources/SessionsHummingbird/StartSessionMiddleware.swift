@@ -51,7 +51,7 @@ public struct StartSessionMiddleware<Context: StartSessionRequestContext>: Route
         try await SessionLogging.$requestLogger.withValue(context.logger) {
             let started: SessionLifecycle.StartedSession
             do {
-                let fields = request.headers.lazy.map { HeaderField(name: $0.name.canonicalName, value: $0.value) }
+                let fields = request.headers.map { HeaderField(name: $0.name.canonicalName, value: $0.value) }
                 started = try await lifecycle.start(headers: fields, blocking: blocking)
             } catch SessionError.lockTimeout(let waited) {
                 context.logger.notice("the session stayed locked by another request for \(waited)")

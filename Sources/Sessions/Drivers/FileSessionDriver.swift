@@ -53,7 +53,8 @@ import Foundation
 ///   request; the operating system releases them when a process dies.
 /// - No fsync by default: a killed process cannot corrupt anything, but a power cut may lose the
 ///   last writes. With `files_fsync` (``fsyncSetting``) each write fsyncs the file
-///   it wrote (before the rename when it laid the file out anew, and then the folder too).
+///   it wrote (before the rename when it laid the file out anew, and then the folder too), on a
+///   thread of `BlockingCalls`: an fsync can take long, and must not stall the cooperative pool.
 /// - The file's modification time is the session's deadline (``SessionMetadata/expiresAt``): a
 ///   session expires when it is before the clock's `now` (exactly at its deadline it is still
 ///   readable, as in Laravel). A write and ``touch(_:metadata:)`` set it. Files of the previous
@@ -153,10 +154,10 @@ public struct FileSessionDriver: SessionDriver {
     /// temporary file, if one was made, is removed) and a ``FileSessionDriverError`` is thrown.
     public func write(_ id: SessionIdentifier, payload: [UInt8], metadata: SessionMetadata) async throws {
         try checkSize(payload, metadata)
-        let result = try await withRecordLock(id, creatingFolder: true) { _ in
-            try store(id, payload: payload, metadata: metadata, if: .unconditional)
+        try await withRecordLock(id, creatingFolder: true, offThePool: fsync) { _ in
+            let result = try store(id, payload: payload, metadata: metadata, if: .unconditional)
+            if fsync, case .written(_, renamed: true) = result { try syncFolder() }
         }
-        if fsync, case .written(_, renamed: true) = result { try syncFolder() }
     }
 
     /// Stores `payload` under `id` only if the live session there has version `expected`, or,
@@ -167,19 +168,17 @@ public struct FileSessionDriver: SessionDriver {
         _ id: SessionIdentifier, payload: [UInt8], metadata: SessionMetadata, ifVersion expected: UInt64?
     ) async throws -> ConditionalWrite {
         try checkSize(payload, metadata)
-        let result = try await withRecordLock(id, creatingFolder: expected == nil) { lockFD -> StoreResult in
+        return try await withRecordLock(id, creatingFolder: expected == nil, offThePool: fsync) { lockFD -> ConditionalWrite in
             // No lock file because the folder is missing: there is no session either.
-            guard let lockFD else { return .refused(.missing) }
-            let result = try store(id, payload: payload, metadata: metadata, if: WritePrecondition(expecting: expected))
-            if case .refused(.missing) = result { removeLockFileIfSessionMissing(id, holding: lockFD) }
-            return result
-        }
-        switch result {
-        case .refused(let refusal):
-            return refusal
-        case .written(let version, let renamed):
-            if fsync && renamed { try syncFolder() }
-            return .written(version: version)
+            guard let lockFD else { return .missing }
+            switch try store(id, payload: payload, metadata: metadata, if: WritePrecondition(expecting: expected)) {
+            case .refused(let refusal):
+                if refusal == .missing { removeLockFileIfSessionMissing(id, holding: lockFD) }
+                return refusal
+            case .written(let version, let renamed):
+                if fsync && renamed { try syncFolder() }
+                return .written(version: version)
+            }
         }
     }
 

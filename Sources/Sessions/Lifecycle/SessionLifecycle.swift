@@ -64,7 +64,7 @@ public struct SessionLifecycle: Sendable {
     /// - Throws: the driver's error when the store cannot be read (answer with a 500);
     ///   ``SessionError/lockTimeout(waited:)`` when the lock did not come in time;
     ///   ``SessionError/unsupported(driver:capability:)`` when the driver cannot lock.
-    public func start(headers: some Sequence<HeaderField>, blocking: Blocking? = nil) async throws -> StartedSession {
+    public func start(headers: [HeaderField], blocking: Blocking? = nil) async throws -> StartedSession {
         // Browsers send the most specific path first; the first valid ID is the one to try.
         var presentedID: SessionIdentifier?
         var firstValue: Substring?

@@ -107,13 +107,17 @@ extension FileSessionDriver {
     /// else runs `body(nil)` without a lock: there is no file to serialise against.
     ///
     /// Tries on the calling task first, without waiting; only when another thread or process
-    /// holds the lock does it wait, on ``BlockingCalls``, never on the cooperative pool.
+    /// holds the lock does it wait, on ``BlockingCalls``, never on the cooperative pool. With
+    /// `offThePool` (a body that may block for long, such as an fsync) it runs there at once.
     func withRecordLock<Result: Sendable>(
         _ id: SessionIdentifier,
         creatingFolder: Bool,
+        offThePool: Bool = false,
         _ body: @escaping @Sendable (Int32?) throws -> Result
     ) async throws -> Result {
-        if case .done(let result) = try recordLocked(id, creatingFolder: creatingFolder, waiting: false, body) { return result }
+        if !offThePool, case .done(let result) = try recordLocked(id, creatingFolder: creatingFolder, waiting: false, body) {
+            return result
+        }
         return try await BlockingCalls.run {
             while true {
                 if case .done(let result) = try recordLocked(id, creatingFolder: creatingFolder, waiting: true, body) { return result }
