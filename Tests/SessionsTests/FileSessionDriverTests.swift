@@ -400,7 +400,7 @@ struct FileSessionDriverTests {
             fileTestCreateFile(root + "/" + stale, modified: clock.now.addingTimeInterval(-601))
             fileTestCreateFile(root + "/" + fresh, modified: clock.now.addingTimeInterval(-60))
             let expired = SessionIdentifier.random()
-            fileTestCreateFile(root + "/" + expired.description, modified: clock.now.addingTimeInterval(-121))
+            try await store.write(expired, payload: [1], metadata: .lasting(.seconds(120), from: clock.now.addingTimeInterval(-241)))
 
             #expect(try await store.gc() == 1)
             #expect(!FileManager.default.fileExists(atPath: root + "/" + stale))
@@ -772,11 +772,15 @@ struct FileSessionDriverAtomicTests {
                 #expect(try fileTestBytes(path).count == 1024)
             }
 
-            // An expired foreign file under an ID is collected like a session file.
+            // A foreign file whose name parses as an ID is not the driver's to delete, however old.
             let old = SessionIdentifier.random()
-            fileTestCreateFile(root + "/" + old.description, "foreign", modified: time.now.addingTimeInterval(-121))
-            #expect(try await store.gc() == 1)
-            #expect(!FileManager.default.fileExists(atPath: root + "/" + old.description))
+            fileTestCreateFile(root + "/" + old.description, "foreign", modified: time.now.addingTimeInterval(-86_400))
+            let layoutOfZeros = SessionIdentifier.random()
+            #expect(FileManager.default.createFile(atPath: root + "/" + layoutOfZeros.description, contents: Data(count: 1024)))
+            fileTestSetTime(root + "/" + layoutOfZeros.description, time.now.addingTimeInterval(-86_400))
+            #expect(try await store.gc() == 0)
+            #expect(FileManager.default.fileExists(atPath: root + "/" + old.description), "gc deleted a file that is no session")
+            #expect(FileManager.default.fileExists(atPath: root + "/" + layoutOfZeros.description), "gc deleted a file without a record")
         }
     }
 

@@ -22,8 +22,8 @@ import Foundation
 ///   session is the slot whose record is whole (its checksum matches) with the higher sequence.
 ///   S is the smallest power of two of at least 512 bytes and twice the record, so a payload
 ///   can double before the file is laid out anew. A file under an ID without a whole record in
-///   that layout (written by something else, or an older format) reads as no session; ``gc()``
-///   removes it once it has expired like any session file.
+///   that layout (written by something else, or damaged) reads as no session, and ``gc()``
+///   leaves it alone: it deletes only files it can read as a session.
 /// - Versions: every write, conditional or not, stores a fresh random nonzero 64-bit version
 ///   from the system's random number generator, so processes sharing the folder never hand out
 ///   the same one (with overwhelming probability). ``touch(_:metadata:)`` keeps the version.
@@ -62,8 +62,9 @@ import Foundation
 ///   signs nobody out; their next write converts them.
 /// - Symbolic links at a session's path are never followed: reading one throws, and a write
 ///   replaces it with a session file.
-/// - ``gc()`` removes only regular files whose names it made: expired session files, stale
-///   temporary files left by a crashed writer, and lock files nobody holds whose session is gone.
+/// - ``gc()`` removes only regular files whose names it made: expired session files (a session
+///   layout holding a whole record, not just a name that parses as an ID), stale temporary files
+///   left by a crashed writer, and lock files nobody holds whose session is gone.
 ///   It never deletes anything else in the folder (other files, folders, symbolic links,
 ///   `.gitignore`).
 ///

@@ -123,15 +123,18 @@ extension FileSessionDriver {
         return true
     }
 
-    /// Whether the session file of `id` is a regular file whose deadline has passed at `now`
-    /// (a file with no whole record expires like a file of the previous format).
+    /// Whether the file of `id` is a session file (a regular file in a session layout holding a
+    /// whole record) whose deadline has passed at `now`. Anything else named like an ID is not
+    /// the driver's to delete.
     private func hasExpired(_ id: SessionIdentifier, now: Date) throws -> Bool {
         var info = stat()
         guard lstat(path(for: id), &info) == 0, Self.isRegularFile(info),
             let (fd, opened) = try openSessionFile(id, operation: "collect a session file")
         else { return false }
         defer { _ = FileCall.close(fd) }
-        let record = try readSlots(fd, opened).flatMap { layout, bytes in layout.winner(in: bytes)?.record }
+        guard let record = try readSlots(fd, opened).flatMap({ layout, bytes in layout.winner(in: bytes)?.record }) else {
+            return false
+        }
         return isPast(deadline(of: opened, record), now: now)
     }
 
