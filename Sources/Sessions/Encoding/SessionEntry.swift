@@ -74,7 +74,7 @@ enum SessionEntry: Sendable {
             do {
                 try ValueCodec.encode(value, into: &writer, depth: 0)
             } catch {
-                throw SessionError.unencodable(key: key, reason: String(describing: error))
+                throw SessionError.unencodable(key: key, reason: ValueCodecError.reason(for: error))
             }
         }
     }

@@ -23,11 +23,11 @@ enum ValueCodec {
     }
 
     static func encode<T: Encodable>(_ value: T, into writer: inout ByteWriter, depth: Int) throws {
-        guard depth < maximumDepth else { throw EncodingError.invalidValue(value, .init(codingPath: [], debugDescription: "nested too deeply")) }
+        guard depth < maximumDepth else { throw ValueCodecError.nestedTooDeeply }
         // Dynamic values (every value of `put(_ values:)`) are checked by type identity, a pointer
         // comparison, before the chain of casts below: each failed cast costs far more.
         if T.self == SessionValue.self, let value = value as? SessionValue {
-            encode(dynamic: value, into: &writer)
+            try encode(dynamic: value, into: &writer, depth: depth)
             return
         }
         switch value {
@@ -89,7 +89,10 @@ enum ValueCodec {
         }
     }
 
-    static func encode(dynamic value: SessionValue, into writer: inout ByteWriter) {
+    /// Writes a dynamic value, held to the same depth as decoding, so nothing is stored that
+    /// every later load would reject.
+    static func encode(dynamic value: SessionValue, into writer: inout ByteWriter, depth: Int) throws(ValueCodecError) {
+        guard depth < maximumDepth else { throw .nestedTooDeeply }
         switch value {
         case .null: writer.byte(Tag.null.rawValue)
         case .bool(let flag): writer.byte(flag ? Tag.isTrue.rawValue : Tag.isFalse.rawValue)
@@ -111,13 +114,13 @@ enum ValueCodec {
         case .array(let elements):
             writer.byte(Tag.array.rawValue)
             writer.varint(UInt64(elements.count))
-            for element in elements { encode(dynamic: element, into: &writer) }
+            for element in elements { try encode(dynamic: element, into: &writer, depth: depth + 1) }
         case .dictionary(let entries):
             writer.byte(Tag.dictionary.rawValue)
             writer.varint(UInt64(entries.count))
             for (key, element) in entries {
                 writer.string(key)
-                encode(dynamic: element, into: &writer)
+                try encode(dynamic: element, into: &writer, depth: depth + 1)
             }
         }
     }
@@ -328,5 +331,31 @@ extension Dictionary: DecodableStringDictionary where Key == String, Value: Deco
             entries[key] = value
         }
         return entries
+    }
+}
+
+/// Why the codec cannot store a value. Carries no part of the value: the reason reaches errors
+/// and logs, and session data must not.
+enum ValueCodecError: Error, CustomStringConvertible {
+    /// Nested deeper than ``ValueCodec/maximumDepth``, which decoding would reject.
+    case nestedTooDeeply
+
+    var description: String {
+        switch self {
+        case .nestedTooDeeply: "nested more than \(ValueCodec.maximumDepth) levels deep"
+        }
+    }
+
+    /// A reason for `error`, thrown while encoding a value, without the value: an
+    /// `EncodingError` keeps only its description and coding path.
+    static func reason(for error: any Error) -> String {
+        guard let error = error as? EncodingError else { return String(describing: error) }
+        switch error {
+        case .invalidValue(_, let context):
+            let path = context.codingPath.map(\.stringValue).joined(separator: ".")
+            return path.isEmpty ? context.debugDescription : "\(context.debugDescription) at \(path)"
+        @unknown default:
+            return "the value could not be encoded"
+        }
     }
 }

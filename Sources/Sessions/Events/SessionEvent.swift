@@ -24,6 +24,9 @@ public enum SessionEvent: Sendable, Equatable {
     case lastWriterWins(driver: String)
     /// A session moved to a new ID (login, regenerate, invalidate).
     case regenerated(from: SessionFingerprint, to: SessionFingerprint)
+    /// A session was ended by ``Session/invalidate()`` (a logout) and its old ID taken out of
+    /// service at save: the audit trail of a logout.
+    case invalidated(SessionFingerprint)
     /// A request carried an ID retired moments ago by `regenerate` or `invalidate` (a
     /// tombstone): it saw an empty session, saved nothing and sent no cookie.
     case retiredID(SessionFingerprint)

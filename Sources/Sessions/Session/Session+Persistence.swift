@@ -88,6 +88,7 @@ extension Session {
         }
         for retirement in plan.retiring {
             try await retire(retirement, movedTo: plan, now: now)
+            if !retirement.carriesData { report(.invalidated(SessionFingerprint(retirement.id))) }
         }
         if plan.touch {
             outcome.isStored = try await call("touch") { try await self.driver.touch(plan.id, metadata: plan.metadata) }
