@@ -45,6 +45,8 @@ public enum SessionLogging {
             (.notice, "session driver \(driver) declares no conditional writes: overlapping requests of one session are last-writer-wins")
         case .regenerated(let from, let to):
             (.debug, "session \(from) moved to a new ID \(to)")
+        case .cacheControlOverridden(let value):
+            (.warning, "a session response set Cache-Control: \(value); replaced with private, no-store so shared caches do not store its cookie")
         case .invalidated(let fingerprint):
             (.info, "session \(fingerprint) was invalidated (logout); its ID no longer works")
         case .retiredID(let fingerprint):

@@ -75,7 +75,7 @@ public struct StartSessionMiddleware<Context: StartSessionRequestContext>: Route
             let answer: SessionResponse
             do {
                 answer = try await lifecycle.finish(
-                    started, status: response.status.code, responseHasCacheControl: response.headers[.cacheControl] != nil,
+                    started, status: response.status.code, responseCacheControl: response.headers[.cacheControl],
                     agingFlashData: ageFlashData)
             } catch {
                 return Self.failure(error, while: "save", logger: context.logger)
@@ -83,7 +83,13 @@ public struct StartSessionMiddleware<Context: StartSessionRequestContext>: Route
             // The fields of `answer.fields`, with the fixed ones built once.
             response.headers.append(varyCookie)
             if let setCookie = answer.setCookie { response.headers.append(HTTPField(name: .setCookie, value: setCookie)) }
-            if answer.addsNoStore { response.headers.append(noStore) }
+            if let cacheControl = answer.cacheControl {
+                if response.headers[.cacheControl] == nil {
+                    response.headers.append(noStore)
+                } else {
+                    response.headers[.cacheControl] = cacheControl
+                }
+            }
             return response
         }
     }

@@ -143,6 +143,30 @@ struct TestContext: StartSessionRequestContext {
         }
     }
 
+    @Test func aCookieNeverGoesOutInAResponseASharedCacheMayStore() async throws {
+        let manager = try memoryManager()
+        try await withApp(manager: manager, { router in
+            let group = router.group().add(middleware: StartSessionMiddleware<TestContext>(manager: manager))
+            for (path, policy) in [("/public", "public, max-age=3600"), ("/shared", "s-maxage=600"), ("/private", "private, max-age=60")] {
+                group.get(RouterPath(path)) { _, context -> Response in
+                    try context.session.put("visited", path)
+                    return Response(status: .ok, headers: [.cacheControl: policy], body: .init(byteBuffer: ByteBuffer(string: "ok")))
+                }
+            }
+        }) { client in
+            for path in ["/public", "/shared"] {
+                client.cookies = [:]
+                let response = try await client.send(.get, path)
+                #expect(response.setCookies.count == 1)
+                #expect(response.headers[values: .cacheControl] == ["private, no-store"], "\(path): a CDN could store this cookie")
+            }
+            client.cookies = [:]
+            let kept = try await client.send(.get, "/private")
+            #expect(kept.setCookies.count == 1)
+            #expect(kept.headers[.cacheControl] == "private, max-age=60", "a policy that already keeps shared caches out was replaced")
+        }
+    }
+
     @Test func handlerErrorsBelow500SaveAndAbove500DoNot() async throws {
         let manager = try memoryManager()
         try await withApp(manager: manager, { router in

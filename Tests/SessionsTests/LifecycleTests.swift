@@ -10,12 +10,12 @@ import Testing
         _ fixture: Fixture,
         cookie: String? = nil,
         status: Int = 200,
-        cacheControl: Bool = false,
+        cacheControl: String? = nil,
         _ handler: (Session) throws -> Void = { _ in }
     ) async throws -> (session: Session, headers: SessionResponse) {
         let started = try await fixture.lifecycle.start(cookieHeaders: cookie.map { [$0] } ?? [])
         try handler(started.session)
-        let headers = try await fixture.lifecycle.finish(started, status: status, responseHasCacheControl: cacheControl)
+        let headers = try await fixture.lifecycle.finish(started, status: status, responseCacheControl: cacheControl)
         return (started.session, headers)
     }
 
@@ -244,11 +244,29 @@ import Testing
         #expect(try await fixture.manager.load(id: first.session.id.description) == nil)
     }
 
-    @Test func appCacheControlIsKept() async throws {
+    @Test func anAppPolicyThatKeepsSharedCachesOutIsKept() async throws {
         let fixture = try Fixture()
-        let (_, headers) = try await request(fixture, cacheControl: true) { $0.put("a", 1) }
-        #expect(headers.value("Set-Cookie") != nil)
-        #expect(headers.value("Cache-Control") == nil)
+        for policy in ["private, max-age=60", "no-store", "Private", "public, no-store"] {
+            let (_, headers) = try await request(fixture, cacheControl: policy) { $0.put("a", 1) }
+            #expect(headers.value("Set-Cookie") != nil)
+            #expect(headers.value("Cache-Control") == nil, "\(policy) was replaced")
+        }
+        #expect(!fixture.events.all.contains { if case .cacheControlOverridden = $0 { true } else { false } })
+    }
+
+    @Test func aSharedCachePolicyIsOverriddenWhenACookieGoesOut() async throws {
+        let fixture = try Fixture()
+        for policy in ["public, max-age=3600", "max-age=60", "s-maxage=600", "no-cache"] {
+            let (_, headers) = try await request(fixture, cacheControl: policy) { $0.put("a", 1) }
+            #expect(headers.value("Set-Cookie") != nil)
+            #expect(headers.value("Cache-Control") == "private, no-store", "\(policy) let a shared cache store a session cookie")
+            #expect(fixture.events.all.contains(.cacheControlOverridden(policy)))
+        }
+        // No cookie, nothing to protect: the app's policy stands.
+        let (stored, _) = try await request(fixture) { $0.put("b", 2) }
+        let (_, quiet) = try await request(fixture, cookie: "swift_session=\(stored.id)", cacheControl: "public, max-age=3600")
+        #expect(quiet.value("Set-Cookie") == nil)
+        #expect(quiet.value("Cache-Control") == nil)
     }
 
     @Test func idleLifetimeExpiresAnAbandonedSession() async throws {

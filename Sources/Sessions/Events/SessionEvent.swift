@@ -24,6 +24,10 @@ public enum SessionEvent: Sendable, Equatable {
     case lastWriterWins(driver: String)
     /// A session moved to a new ID (login, regenerate, invalidate).
     case regenerated(from: SessionFingerprint, to: SessionFingerprint)
+    /// A response that sends a session cookie set a `Cache-Control` that lets shared caches store
+    /// it (the value is given); the lifecycle replaced it with `private, no-store`, so no CDN hands
+    /// one visitor's session to another.
+    case cacheControlOverridden(String)
     /// A session was ended by ``Session/invalidate()`` (a logout) and its old ID taken out of
     /// service at save: the audit trail of a logout.
     case invalidated(SessionFingerprint)

@@ -24,7 +24,7 @@ public struct SessionLifecycle: Sendable {
     }
 
     /// A session started for one request, carried from ``start(headers:blocking:)`` to
-    /// ``finish(_:status:responseHasCacheControl:agingFlashData:)``.
+    /// ``finish(_:status:responseCacheControl:agingFlashData:)``.
     public struct StartedSession: Sendable {
         /// The request's session.
         public let session: Session
@@ -58,7 +58,7 @@ public struct SessionLifecycle: Sendable {
     /// under a fresh ID. Malformed cookie headers are tolerated.
     ///
     /// With `blocking`, a request presenting a valid ID first takes that session's lock
-    /// (``SessionDriver/lock(_:lease:wait:)``), held until ``finish(_:status:responseHasCacheControl:agingFlashData:)``
+    /// (``SessionDriver/lock(_:lease:wait:)``), held until ``finish(_:status:responseCacheControl:agingFlashData:)``
     /// or ``abandon(_:)``.
     /// - Parameter headers: the request's header fields, in order (other fields are skipped).
     /// - Throws: the driver's error when the store cannot be read (answer with a 500);
@@ -98,7 +98,7 @@ public struct SessionLifecycle: Sendable {
         return try await driver.lock(id, lease: blocking.lease, wait: blocking.wait)
     }
 
-    /// Ends a request that will not reach ``finish(_:status:responseHasCacheControl:agingFlashData:)``
+    /// Ends a request that will not reach ``finish(_:status:responseCacheControl:agingFlashData:)``
     /// (its handler threw): saves nothing and releases a blocking route's lock.
     public func abandon(_ started: StartedSession) async {
         await started.lock?.release()
@@ -116,8 +116,11 @@ public struct SessionLifecycle: Sendable {
     ///   (its session's deadline moved a touch interval past the expiry it was last sent with, or
     ///   the session got its own idle lifetime); it expires at the session's deadline; a clearing
     ///   cookie goes out when the request presented a session cookie and no session is stored now
-    ///   (after `invalidate`, or for an unknown ID). Such responses get `Cache-Control: no-store`
-    ///   unless `responseHasCacheControl`. Every session response gets `Vary: Cookie`.
+    ///   (after `invalidate`, or for an unknown ID). A response that sends a cookie must not be
+    ///   stored by a shared cache: one without `Cache-Control` gets `no-store`, and one whose
+    ///   `responseCacheControl` lets shared caches store it (`public, max-age=…`, no `private` or
+    ///   `no-store`) gets `private, no-store` instead, with a ``SessionEvent/cacheControlOverridden(_:)``
+    ///   event. Every session response gets `Vary: Cookie`.
     /// - With `agingFlashData` false, flash data is left for the next request: API and XHR routes
     ///   use it so a background fetch does not eat the message the next page was meant to show.
     /// - Throws: the save's error (store failure, payload too large); answer with a 500 and send
@@ -125,13 +128,17 @@ public struct SessionLifecycle: Sendable {
     public func finish(
         _ started: StartedSession,
         status: Int,
-        responseHasCacheControl: Bool = false,
+        responseCacheControl: String? = nil,
         agingFlashData: Bool = true
     ) async throws -> SessionResponse {
         do {
-            let response = try await save(started, status: status, agingFlashData: agingFlashData)
+            let saved = try await save(started, status: status, agingFlashData: agingFlashData)
             await started.lock?.release()
-            return SessionResponse(reason: response.reason, setCookie: response.setCookie, responseHasCacheControl: responseHasCacheControl)
+            let response = SessionResponse(reason: saved.reason, setCookie: saved.setCookie, responseCacheControl: responseCacheControl)
+            if let responseCacheControl, response.cacheControl != nil {
+                manager.observer(.cacheControlOverridden(responseCacheControl))
+            }
+            return response
         } catch {
             await started.lock?.release()
             throw error

@@ -1,5 +1,7 @@
+import Foundation
+
 /// What a finished request adds to its response, and why: made once per request by
-/// ``SessionLifecycle/finish(_:status:responseHasCacheControl:agingFlashData:)``.
+/// ``SessionLifecycle/finish(_:status:responseCacheControl:agingFlashData:)``.
 ///
 /// ```swift
 /// let answer = try await lifecycle.finish(started, status: 200)
@@ -27,22 +29,38 @@ public struct SessionResponse: Sendable, Equatable {
     public let reason: Reason
     /// The `Set-Cookie` value (the session's cookie or a clearing one), or nil when none goes out.
     public let setCookie: String?
-    /// Whether `Cache-Control: no-store` is added: a cookie goes out and the response set no
-    /// cache policy of its own.
-    public let addsNoStore: Bool
+    /// The `Cache-Control` value the response must carry, replacing any it set, or nil to leave
+    /// the response's own: set whenever a cookie goes out and the response's policy would let a
+    /// shared cache store it (none, or one without `private` or `no-store`).
+    public let cacheControl: String?
 
     /// The header fields to add, in order: `Vary: Cookie` always, then `Set-Cookie` and
-    /// `Cache-Control: no-store` when they go out.
+    /// `Cache-Control` when they go out (the latter replacing the response's own).
     public var fields: [HeaderField] {
         var fields = [HeaderField(name: "Vary", value: "Cookie")]
         if let setCookie { fields.append(HeaderField(name: "Set-Cookie", value: setCookie)) }
-        if addsNoStore { fields.append(HeaderField(name: "Cache-Control", value: "no-store")) }
+        if let cacheControl { fields.append(HeaderField(name: "Cache-Control", value: cacheControl)) }
         return fields
     }
 
-    init(reason: Reason, setCookie: String? = nil, responseHasCacheControl: Bool = false) {
+    /// The answer for `reason` and `setCookie`, given the response's own `Cache-Control`.
+    init(reason: Reason, setCookie: String? = nil, responseCacheControl: String? = nil) {
         self.reason = reason
         self.setCookie = setCookie
-        self.addsNoStore = setCookie != nil && !responseHasCacheControl
+        if setCookie == nil || Self.keepsSharedCachesOut(responseCacheControl) {
+            cacheControl = nil
+        } else {
+            cacheControl = responseCacheControl == nil ? "no-store" : "private, no-store"
+        }
+    }
+
+    /// Whether a `Cache-Control` value forbids shared caches to store the response: it has a
+    /// `private` or `no-store` directive (`public` or `s-maxage` beside them do not undo that).
+    static func keepsSharedCachesOut(_ value: String?) -> Bool {
+        guard let value else { return false }
+        return value.split(separator: ",").contains { directive in
+            let name = directive.split(separator: "=", maxSplits: 1).first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+            return name == "private" || name == "no-store"
+        }
     }
 }
