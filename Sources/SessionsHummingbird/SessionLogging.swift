@@ -47,6 +47,8 @@ public enum SessionLogging {
             (.debug, "session \(from) moved to a new ID \(to)")
         case .cacheControlOverridden(let value):
             (.warning, "a session response set Cache-Control: \(value); replaced with private, no-store so shared caches do not store its cookie")
+        case .severalSessionCookies(let count):
+            (.notice, "a request carried \(count) session cookies (a sibling domain may be tossing cookies); a live one was preferred")
         case .invalidated(let fingerprint):
             (.info, "session \(fingerprint) was invalidated (logout); its ID no longer works")
         case .retiredID(let fingerprint):

@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import HTTPTypes
 import HummingbirdTesting
+import Logging
 import Sessions
 import SessionsDemoApp
 import Testing
@@ -19,10 +20,11 @@ import Testing
 
     func withDemo<Value>(
         _ config: SessionConfig = Self.config(),
+        logger: Logger = Logger(label: "sessions-demo"),
         configure: (SessionManager) -> Void = { _ in },
         _ body: @Sendable (DemoApplication, LiveClient) async throws -> Value
     ) async throws -> Value {
-        let demo = try DemoApplication(config: config, configure: configure)
+        let demo = try DemoApplication(config: config, logger: logger, configure: configure)
         defer { try? FileManager.default.removeItem(atPath: config[FileSessionDriver.folderSetting]) }
         return try await demo.application.test(.live) { client in
             try await body(demo, LiveClient(client))

@@ -32,6 +32,21 @@ import Testing
         #expect(started.session.get("user") == "ada")
     }
 
+    @Test func severalSessionCookiesPreferALiveOneAndClearNone() async throws {
+        let fixture = try Fixture()
+        let live = try await fixture.storedSession(["user": "ada"])
+        let unknown = SessionIdentifier.random()
+        let started = try await fixture.lifecycle.start(cookieHeaders: ["swift_session=\(unknown); swift_session=junk", "swift_session=\(live)"])
+        #expect(started.session.id == live, "a tossed cookie ahead of the live one won")
+        #expect(fixture.events.all.contains(.severalSessionCookies(count: 3)))
+        _ = try await fixture.lifecycle.finish(started, status: 200)
+
+        let strangers = try await fixture.lifecycle.start(cookieHeaders: ["swift_session=\(SessionIdentifier.random()); swift_session=\(unknown)"])
+        let answer = try await fixture.lifecycle.finish(strangers, status: 200)
+        #expect(answer.setCookie == nil, "a clearing cookie would delete every cookie of the name, the victim's too")
+        #expect(answer.reason == .notStored)
+    }
+
     @Test func theResponseSaysWhyACookieWentOutOrDidNot() async throws {
         let fixture = try Fixture { $0.lifetime = .minutes(30) }
         func finish(_ cookie: String?, status: Int = 200, _ handler: (Session) -> Void = { _ in }) async throws -> (Session, SessionResponse) {

@@ -28,6 +28,9 @@ public enum SessionEvent: Sendable, Equatable {
     /// it (the value is given); the lifecycle replaced it with `private, no-store`, so no CDN hands
     /// one visitor's session to another.
     case cacheControlOverridden(String)
+    /// A request carried several cookies with the session's name (cookie tossing, or stale
+    /// cookies of other paths): a live one was preferred and no clearing cookie was sent.
+    case severalSessionCookies(count: Int)
     /// A session was ended by ``Session/invalidate()`` (a logout) and its old ID taken out of
     /// service at save: the audit trail of a logout.
     case invalidated(SessionFingerprint)

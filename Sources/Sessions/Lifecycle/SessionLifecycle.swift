@@ -28,8 +28,8 @@ public struct SessionLifecycle: Sendable {
     public struct StartedSession: Sendable {
         /// The request's session.
         public let session: Session
-        /// Whether the request carried a cookie with the session's name at all.
-        let presentedCookie: Bool
+        /// How many cookies with the session's name the request carried.
+        let presentedCookies: Int
         /// The session lock a blocking route holds until the request ends.
         let lock: SessionLock?
     }
@@ -65,29 +65,34 @@ public struct SessionLifecycle: Sendable {
     ///   ``SessionError/lockTimeout(waited:)`` when the lock did not come in time;
     ///   ``SessionError/unsupported(driver:capability:)`` when the driver cannot lock.
     public func start(headers: [HeaderField], blocking: Blocking? = nil) async throws -> StartedSession {
-        // Browsers send the most specific path first; the first valid ID is the one to try.
-        var presentedID: SessionIdentifier?
-        var firstValue: Substring?
-        for field in headers where presentedID == nil && field.isNamed("Cookie") {
+        // Browsers send the most specific path first. Several session cookies mean someone
+        // (a sibling subdomain, an attacker on plain http) may have tossed one in: the valid IDs
+        // are tried in order and a live one wins.
+        var presentedIDs: [SessionIdentifier] = []
+        var cookieCount = 0
+        for field in headers where field.isNamed("Cookie") {
             CookieHeader.forEachValue(named: manager.cookie.name, in: field.value) { value in
-                if firstValue == nil { firstValue = value }
-                presentedID = SessionIdentifier(validating: value)
-                return presentedID == nil
+                cookieCount += 1
+                if let id = manager.validate(value), !presentedIDs.contains(id) { presentedIDs.append(id) }
+                return presentedIDs.count < Self.mostPresentedIDs
             }
         }
-        if presentedID == nil, let firstValue { _ = manager.validate(firstValue) }
+        if cookieCount > 1 { manager.observer(.severalSessionCookies(count: cookieCount)) }
         var lock: SessionLock?
-        if let blocking, let presentedID {
-            lock = try await self.lock(presentedID, blocking)
+        if let blocking, let first = presentedIDs.first {
+            lock = try await self.lock(first, blocking)
         }
         do {
-            let session = try await manager.buildSession(driver: driverName, validatedID: presentedID)
-            return StartedSession(session: session, presentedCookie: firstValue != nil, lock: lock)
+            let session = try await manager.buildSession(driver: driverName, validatedIDs: presentedIDs)
+            return StartedSession(session: session, presentedCookies: cookieCount, lock: lock)
         } catch {
             await lock?.release()
             throw error
         }
     }
+
+    /// The most session IDs one request's cookies are tried for.
+    static let mostPresentedIDs = 4
 
     private func lock(_ id: SessionIdentifier, _ blocking: Blocking) async throws -> SessionLock {
         let name = driverName ?? manager.defaultDriver
@@ -153,7 +158,10 @@ public struct SessionLifecycle: Sendable {
         manager.collectGarbageByLottery(driver: session.driverName)
         if outcome.dropped { return SessionResponse(reason: .notSaved) }
         guard outcome.isStored else {
-            return started.presentedCookie ? SessionResponse(reason: .cleared, setCookie: manager.cookie.clearing()) : SessionResponse(reason: .notStored)
+            // Clearing a cookie clears every cookie of that name the browser holds: with several,
+            // one may be the victim's own, so only a lone unknown cookie is cleared.
+            return started.presentedCookies == 1
+                ? SessionResponse(reason: .cleared, setCookie: manager.cookie.clearing()) : SessionResponse(reason: .notStored)
         }
         let reason: SessionResponse.Reason
         if outcome.idChanged {

@@ -233,7 +233,12 @@ public final class SessionManager: Sendable {
     }
 
     func buildSession(driver name: String?, validatedID: SessionIdentifier?) async throws -> Session {
-        try await Session.start(presenting: validatedID, on: try await resolvedDriver(name ?? defaultDriver))
+        try await buildSession(driver: name, validatedIDs: validatedID.map { [$0] } ?? [])
+    }
+
+    /// A session for the first of `validatedIDs` the store holds a live session for.
+    func buildSession(driver name: String?, validatedIDs: [SessionIdentifier]) async throws -> Session {
+        try await Session.start(presentingAny: validatedIDs, on: try await resolvedDriver(name ?? defaultDriver))
     }
 
     /// Parses untrusted text as an ID, reporting why it was rejected.

@@ -10,13 +10,28 @@ extension Session {
     /// tombstone) gives an empty session that saves nothing and sends no cookie.
     /// - Throws: the driver's error when the store cannot be read.
     static func start(presenting id: SessionIdentifier?, on shared: ResolvedDriver) async throws -> Session {
+        try await start(presentingAny: id.map { [$0] } ?? [], on: shared)
+    }
+
+    /// The session for a request that presented several IDs under the session's cookie name
+    /// (cookie tossing: a sibling subdomain can add its own): the first one the store holds a
+    /// live session for wins, else a retired one (so the request sends no cookie), else a
+    /// fresh session. Each is read in order until one is live.
+    static func start(presentingAny ids: [SessionIdentifier], on shared: ResolvedDriver) async throws -> Session {
         let now = shared.clock.now
-        guard let id else { return Session(.fresh, on: shared, now: now) }
-        guard let stored = try await shared.call("read", { try await shared.driver.read(id) }) else {
-            shared.report(.unknownID(SessionFingerprint(id)))
-            return Session(.fresh, on: shared, now: now)
+        var retired: Origin?
+        for id in ids {
+            guard let stored = try await shared.call("read", { try await shared.driver.read(id) }) else {
+                shared.report(.unknownID(SessionFingerprint(id)))
+                continue
+            }
+            switch origin(of: stored, under: id, on: shared, now: now) {
+            case .stored(let id, let record, let envelope): return Session(.stored(id, record, envelope), on: shared, now: now)
+            case .tombstone(let id): retired = retired ?? .tombstone(id)
+            case .fresh: continue
+            }
         }
-        return Session(origin(of: stored, under: id, on: shared, now: now), on: shared, now: now)
+        return Session(retired ?? .fresh, on: shared, now: now)
     }
 
     /// What `stored`, read under `id`, gives a request at `now`.

@@ -1,0 +1,50 @@
+#if Hummingbird
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import Sessions
+import SessionsDemoApp
+import Testing
+
+/// Cookie tossing against the demo on the file driver: a sibling subdomain (or an attacker on
+/// plain http) adds its own `swift_session` cookie beside the victim's.
+@Suite struct CookieTossingTests {
+    /// Sends `/dashboard` with exactly these `swift_session` values, in order, ahead of nothing else.
+    func dashboard(_ browser: LiveClient, presenting values: [String]) async throws -> TestResponse {
+        let header = values.map { "swift_session=\($0)" }.joined(separator: "; ")
+        let saved = browser.cookies
+        browser.cookies = [:]
+        defer { browser.cookies = saved }
+        return try await browser.send(.get, "/dashboard", headers: [.cookie: header])
+    }
+
+    @Test(arguments: ["unknown", "malformed", "retired"])
+    func aTossedCookieNeitherSignsTheVictimOutNorReplacesTheirSession(kind: String) async throws {
+        let lines = LogLines()
+        var config = DemoTests.config()
+        config.driver = "file"
+        try await DemoTests().withDemo(config, logger: Logger(label: "tossing") { _ in lines }) { _, browser in
+            _ = try await DemoTests.signIn(browser)
+            let victim = try #require(browser.cookies["swift_session"])
+            let tossed: String
+            switch kind {
+            case "unknown": tossed = SessionIdentifier.random().description
+            case "malformed": tossed = "not-a-session-id"
+            default:
+                // The attacker's own session, retired by its sign-in: a tombstone.
+                let attacker = browser.newBrowser()
+                _ = try await attacker.send(.get, "/login")
+                let old = try #require(attacker.cookies["swift_session"])
+                _ = try await DemoTests.signIn(attacker, as: "mallory")
+                tossed = old
+            }
+            let response = try await dashboard(browser, presenting: [tossed, victim])
+            #expect(response.text.contains("Signed in as ada"), "a tossed \(kind) cookie replaced the victim's session")
+            #expect(!response.setCookies.contains { $0.contains("Max-Age=0") }, "a tossed \(kind) cookie made the server clear the victim's cookie")
+            #expect(lines.all.contains { $0.contains("a request carried 2 session cookies") }, "no event: \(lines.all)")
+        }
+    }
+}
+#endif
