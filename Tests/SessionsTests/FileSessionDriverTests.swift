@@ -1103,8 +1103,10 @@ struct FileSessionDriverSlotTests {
             let store = driver(root)
             let id = SessionIdentifier.random()
             let path = root + "/" + id.description
+            // The same size or larger each time: a smaller record would clear the slot it supersedes.
             let old = [UInt8](repeating: 0x0D, count: 300)
-            let new = [UInt8](repeating: 0x1E, count: 280)
+            let new = [UInt8](repeating: 0x1E, count: 310)
+            let next = [UInt8](repeating: 0x42, count: 300)
             try await store.write(id, payload: old)  // slot 0
             try await store.write(id, payload: new)  // slot 1
             let layout = SessionFileLayout(forPayloadCount: old.count)
@@ -1124,14 +1126,31 @@ struct FileSessionDriverSlotTests {
             #expect(survivor.payload == old)
 
             // The next write goes into the torn slot, never over the survivor.
-            guard case .written = try await store.write(id, payload: [4, 2], ifVersion: survivor.version) else {
+            guard case .written = try await store.write(id, payload: next, ifVersion: survivor.version) else {
                 Issue.record("a write over a torn slot did not write")
                 return
             }
             let slots = try slots(path)
             #expect(slots[0]?.payload == old)
-            #expect(slots[1]?.payload == [4, 2])
-            #expect(try await store.read(id)?.payload == [4, 2])
+            #expect(slots[1]?.payload == next)
+            #expect(try await store.read(id)?.payload == next)
+        }
+    }
+
+    @Test("a smaller record clears the slot it supersedes; an equal or larger one leaves it")
+    func shrinkingClearsTheOldSlot() async throws {
+        try await withFileTestFolder { root async throws in
+            let store = driver(root)
+            let id = SessionIdentifier.random()
+            let path = root + "/" + id.description
+            try await store.write(id, payload: [UInt8](repeating: 0x5A, count: 300))  // slot 0
+            try await store.write(id, payload: [UInt8](repeating: 0x5B, count: 300))  // slot 1: slot 0 kept
+            #expect(try slots(path)[0]?.payload == [UInt8](repeating: 0x5A, count: 300))
+            try await store.write(id, payload: [1])  // slot 0, smaller: padded, and slot 1 cleared
+            let bytes = try fileTestBytes(path)
+            let record = SessionFileRecord.headerSize + 1
+            #expect(bytes[record...].allSatisfy { $0 == 0 }, "an older or superseded record is still on disk")
+            #expect(try await store.read(id)?.payload == [1])
         }
     }
 

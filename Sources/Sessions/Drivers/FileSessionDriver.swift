@@ -34,9 +34,12 @@ import Foundation
 ///   their size or less), the write lays the file out anew instead: it writes a fresh file to a
 ///   temporary file in the same folder (`.tmp-<id>-<random hex>`) and renames it over the
 ///   session's file.
-/// - Crash safety: a write never touches the slot of the current record, so a write that is
-///   killed or fails midway leaves at most the other slot torn, and its checksum tells; the
-///   session reads as before. A killed re-layout leaves the old file and a temporary file that
+/// - A write whose record is smaller than the one it supersedes (a logout's tombstone, a session
+///   that forgot keys) pads its slot with zeros and then zeroes the superseded slot, so no
+///   removed data stays readable on disk.
+/// - Crash safety: a write touches the slot of the current record only once its own is whole,
+///   so a write that is killed or fails midway leaves at most the other slot torn, and its
+///   checksum tells; the session reads as before. A killed re-layout leaves the old file and a temporary file that
 ///   ``gc()`` removes.
 /// - Reads take no lock: one `pread` of the whole file, keeping the whole record with the higher
 ///   sequence. The slot a write is not writing stays whole, so a reader sees the old record or

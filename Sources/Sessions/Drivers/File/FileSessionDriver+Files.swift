@@ -98,9 +98,20 @@ extension FileSessionDriver {
     /// The time is set after the write, which itself sets it to the kernel's time: in between, a
     /// reader takes the deadline to be that time plus the lifetime (see
     /// ``deadline(of:_:)``).
-    func writeInPlace(_ fd: Int32, _ record: SessionFileRecord, at offset: Int, expiringAt deadline: Date) throws {
-        if let code = writeAll(fd, record.encoded, at: offset) {
+    ///
+    /// With `clearing` (the superseded slot), the record is written padded with zeros to the
+    /// slot's end, then that slot is overwritten with zeros, before the time is set: the new
+    /// record is whole by then, so a reader or a crash still finds a session.
+    func writeInPlace(
+        _ fd: Int32, _ record: SessionFileRecord, at offset: Int, clearing superseded: Range<Int>? = nil, expiringAt deadline: Date
+    ) throws {
+        var bytes = record.encoded
+        if let superseded { bytes.append(contentsOf: repeatElement(0, count: max(0, superseded.count - bytes.count))) }
+        if let code = writeAll(fd, bytes, at: offset) {
             throw FileSessionDriverError.systemCall(operation: "write a session file", folder: folder, code: code)
+        }
+        if let superseded, let code = writeAll(fd, [UInt8](repeating: 0, count: superseded.count), at: superseded.lowerBound) {
+            throw FileSessionDriverError.systemCall(operation: "clear a session file's old slot", folder: folder, code: code)
         }
         try stampModificationTime(fd, to: deadline, operation: "set a session file's time")
         if fsync, let code = syncDescriptor(fd) {

@@ -87,7 +87,14 @@ extension FileSessionDriver {
         )
         if let (fd, _) = file, let current, current.layout.holds(payloadCount: record.bodyCount), current.record.sequence < .max {
             record.sequence = current.record.sequence + 1
-            try writeInPlace(fd, record, at: current.layout.offset(ofSlot: 1 - current.slot), expiringAt: metadata.expiresAt)
+            // A record that shrank (a logout's tombstone, forgotten keys) leaves nothing of the
+            // larger one it supersedes readable on disk: it pads its own slot with zeros (which
+            // may hold the tail of an older, longer record) and clears the other one. Records
+            // that do not shrink write over tails no longer than themselves.
+            let old = current.layout.offset(ofSlot: current.slot)
+            let clearing = record.bodyCount < current.record.bodyCount ? old..<(old + current.layout.slotSize) : nil
+            try writeInPlace(
+                fd, record, at: current.layout.offset(ofSlot: 1 - current.slot), clearing: clearing, expiringAt: metadata.expiresAt)
             return .written(version: record.version, renamed: false)
         }
         let bytes = SessionFileLayout(forPayloadCount: record.bodyCount).file(holding: record)

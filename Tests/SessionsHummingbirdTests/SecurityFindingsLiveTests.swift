@@ -8,9 +8,10 @@ import Sessions
 import SessionsDemoApp
 import Testing
 
-/// Cookie tossing against the demo on the file driver: a sibling subdomain (or an attacker on
-/// plain http) adds its own `swift_session` cookie beside the victim's.
-@Suite struct CookieTossingTests {
+/// Security findings (issue 16) through the demo on the file driver. Cookie tossing: a sibling
+/// subdomain (or an attacker on plain http) adds its own `swift_session` cookie beside the
+/// victim's.
+@Suite struct SecurityFindingsLiveTests {
     /// Sends `/dashboard` with exactly these `swift_session` values, in order, ahead of nothing else.
     func dashboard(_ browser: LiveClient, presenting values: [String]) async throws -> TestResponse {
         let header = values.map { "swift_session=\($0)" }.joined(separator: "; ")
@@ -44,6 +45,24 @@ import Testing
             #expect(response.text.contains("Signed in as ada"), "a tossed \(kind) cookie replaced the victim's session")
             #expect(!response.setCookies.contains { $0.contains("Max-Age=0") }, "a tossed \(kind) cookie made the server clear the victim's cookie")
             #expect(lines.all.contains { $0.contains("a request carried 2 session cookies") }, "no event: \(lines.all)")
+        }
+    }
+
+    @Test func aLogoutLeavesNoSignedInDataReadableOnDisk() async throws {
+        var config = DemoTests.config()
+        config.driver = "file"
+        let folder = config[FileSessionDriver.folderSetting]
+        try await DemoTests().withDemo(config) { _, browser in
+            _ = try await DemoTests.signIn(browser, as: "ada-lovelace-1815")
+            let signedIn = try #require(browser.cookies["swift_session"])
+            let dashboard = try await browser.send(.get, "/dashboard")
+            let token = try #require(dashboard.csrfToken)
+            _ = try await browser.send(.post, "/logout", form: [("_token", token)])
+            // The signed-in ID's file now holds the logout's tombstone, and nothing else.
+            let bytes = try #require(FileManager.default.contents(atPath: folder + "/" + signedIn))
+            for secret in ["ada-lovelace-1815", token] {
+                #expect(bytes.range(of: Data(secret.utf8)) == nil, "\(secret.prefix(8))… is still readable in the logged-out session's file")
+            }
         }
     }
 }
