@@ -65,5 +65,28 @@ import Testing
             }
         }
     }
+
+    @Test func aFullDiskRefusesNewVisitorsWith503AndKeepsSignedInUsers() async throws {
+        var config = DemoTests.config()
+        config.driver = "file"
+        // The floor is read when the driver is built: a second demo on the same folder, with
+        // more free space demanded than any disk has, stands for the disk filling up.
+        var full = config
+        full[FileSessionDriver.minimumFreeSetting] = 1_048_576
+        try await DemoTests().withDemo(config) { [full] _, browser in
+            _ = try await DemoTests.signIn(browser)
+            let cookies = browser.cookies
+            try await DemoTests().withDemo(full) { _, sameBrowser in
+                sameBrowser.cookies = cookies
+                let dashboard = try await sameBrowser.send(.get, "/dashboard")
+                #expect(dashboard.text.contains("Signed in as ada"), "a stored session stopped working when the disk filled")
+                let visitor = sameBrowser.newBrowser()
+                let login = try await visitor.send(.get, "/login")
+                #expect(login.status == .serviceUnavailable)
+                #expect(login.headers[.retryAfter] == "5")
+                #expect(login.setCookies.isEmpty)
+            }
+        }
+    }
 }
 #endif

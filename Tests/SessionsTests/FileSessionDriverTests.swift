@@ -1137,6 +1137,33 @@ struct FileSessionDriverSlotTests {
         }
     }
 
+    @Test("below the free-space floor no new session is stored (unavailable), while stored ones keep working")
+    func freeSpaceFloor() async throws {
+        try await withFileTestFolder { root async throws in
+            var store = driver(root)
+            #expect(store.minimumFreeBytes == 64 << 20)
+            let stored = SessionIdentifier.random()
+            try await store.write(stored, payload: [UInt8](repeating: 1, count: 100))
+            store.minimumFreeBytes = .max  // more than any disk has
+            let fresh = SessionIdentifier.random()
+            await #expect {
+                try await store.write(fresh, payload: [1])
+            } throws: { error in
+                guard case SessionError.unavailable(let reason) = error else { return false }
+                return reason.contains("files_min_free_mb")
+            }
+            await #expect(throws: SessionError.self, "a conditional create was stored below the floor") {
+                _ = try await store.write(fresh, payload: [1], ifVersion: nil)
+            }
+            #expect(try await store.read(fresh) == nil, "a new session was stored below the floor")
+            #expect(!FileManager.default.fileExists(atPath: root + "/" + fresh.description))
+            // The stored session is written in place, and even laid out anew when it grows.
+            try await store.write(stored, payload: [UInt8](repeating: 2, count: 90))
+            try await store.write(stored, payload: [UInt8](repeating: 3, count: 5_000))
+            #expect(try await store.read(stored)?.payload.count == 5_000)
+        }
+    }
+
     @Test("a smaller record clears the slot it supersedes; an equal or larger one leaves it")
     func shrinkingClearsTheOldSlot() async throws {
         try await withFileTestFolder { root async throws in

@@ -108,6 +108,12 @@ public struct FileSessionDriver: SessionDriver {
     /// a write of this many bytes lays out reads as no session, without being loaded. Default
     /// 16 MiB; payloads over 1 GiB are refused whatever the limit.
     public var maxFileBytes: Int = 16 * 1024 * 1024
+    /// The free space the driver leaves on the folder's file system: when less is available to
+    /// the process, a write that would store a new session throws
+    /// ``SessionError/unavailable(reason:)`` (503 with `Retry-After` from the middleware) while
+    /// stored sessions keep being written and read. A flood of new visitors thus fills no disk.
+    /// Default 64 MiB; 0 turns the check off.
+    public var minimumFreeBytes: Int = 64 << 20
 
     /// The prefix of temporary files' names.
     static let temporaryPrefix = ".tmp-"

@@ -242,6 +242,20 @@ extension FileSessionDriver {
         return nil
     }
 
+    /// Throws ``SessionError/unavailable(reason:)`` when the folder's file system has less than
+    /// ``minimumFreeBytes`` available; a file system it cannot measure passes.
+    func checkFreeSpace() throws {
+        guard minimumFreeBytes > 0 else { return }
+        var info = statvfs()
+        guard statvfs(folder, &info) == 0 else { return }
+        let (bytes, overflow) = UInt64(info.f_bavail).multipliedReportingOverflow(by: UInt64(info.f_frsize))
+        let available = overflow ? Int.max : Int(clamping: bytes)
+        guard available >= minimumFreeBytes else {
+            throw SessionError.unavailable(
+                reason: "the file session driver's disk has \(available >> 20) MiB free, below files_min_free_mb (\(minimumFreeBytes >> 20)): no new session is stored")
+        }
+    }
+
     /// fsyncs the folder, so a rename in it survives a power cut.
     func syncFolder() throws {
         let fd = FileCall.open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0)

@@ -97,6 +97,7 @@ extension FileSessionDriver {
                 fd, record, at: current.layout.offset(ofSlot: 1 - current.slot), clearing: clearing, expiringAt: metadata.expiresAt)
             return .written(version: record.version, renamed: false)
         }
+        if current == nil { try checkFreeSpace() }
         let bytes = SessionFileLayout(forPayloadCount: record.bodyCount).file(holding: record)
         try replaceFile(of: id, with: bytes, expiringAt: metadata.expiresAt)
         return .written(version: record.version, renamed: true)

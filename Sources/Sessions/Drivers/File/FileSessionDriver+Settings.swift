@@ -9,12 +9,17 @@ extension FileSessionDriver {
     public static let fsyncSetting = SessionSetting<Bool>(
         "files_fsync", default: false, format: .flag,
         summary: "Whether the file driver fsyncs each write and its folder, for durability against power loss.")
+    /// The free space below which no new session is stored (`files_min_free_mb`,
+    /// `SESSION_FILES_MIN_FREE_MB`): ``minimumFreeBytes`` in MiB.
+    public static let minimumFreeSetting = SessionSetting<Int>(
+        "files_min_free_mb", default: 64, format: .integer(in: 0...1_048_576, unit: "MiB"),
+        summary: "The free space (MiB) the file driver leaves on its disk: below it new sessions get 503, stored ones keep working.")
     /// The driver's own settings, registered with it.
-    public static let settings: [any AnySessionSetting] = [folderSetting, fsyncSetting]
+    public static let settings: [any AnySessionSetting] = [folderSetting, fsyncSetting, minimumFreeSetting]
 
     /// Creates a driver from the manager's context: the folder is ``folderSetting`` (relative to
     /// the current working directory unless absolute), fsync is ``fsyncSetting``, and the
-    /// lifetime and clock are the context's.
+    /// lifetime and clock are the context's; ``minimumFreeBytes`` is ``minimumFreeSetting``.
     public init(context: SessionDriverContext) {
         self.init(
             folder: context[Self.folderSetting],
@@ -22,5 +27,6 @@ extension FileSessionDriver {
             fsync: context[Self.fsyncSetting],
             clock: context.clock
         )
+        minimumFreeBytes = context[Self.minimumFreeSetting] << 20
     }
 }
