@@ -40,7 +40,7 @@ public struct DemoApplication: Sendable {
             configuration: .init(address: .hostname(host, port: port), serverName: "sessions-demo"),
             logger: logger
         )
-        application.addServices(SessionManagerService(manager: sessions, logger: logger))
+        application.addServices(SessionManagerService(manager: sessions, host: host, logger: logger))
         self.sessions = sessions
         self.application = application
     }

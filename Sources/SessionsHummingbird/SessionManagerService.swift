@@ -23,15 +23,23 @@ public struct SessionManagerService: Service {
     public let interval: Duration
     /// The drivers to open at start and collect (the configured default when empty).
     public let drivers: [String]
+    /// The host the app listens on, if given: a non-loopback one with `secure` off is warned about.
+    public let host: String?
     /// Where errors go.
     public let logger: Logger
 
     /// A service that opens `drivers` (the default driver when empty) at start and collects
-    /// them every `interval`.
-    public init(manager: SessionManager, every interval: Duration = .seconds(600), drivers: [String] = [], logger: Logger) {
+    /// them every `interval`. With `host` (the address the app listens on), it warns at start
+    /// when cookies would go out without `Secure` beyond this machine
+    /// (``Sessions/SessionConfig/deploymentWarning(listeningOn:)``).
+    public init(
+        manager: SessionManager, every interval: Duration = .seconds(600), drivers: [String] = [], host: String? = nil,
+        logger: Logger
+    ) {
         self.manager = manager
         self.interval = interval
         self.drivers = drivers
+        self.host = host
         self.logger = logger
     }
 
@@ -39,6 +47,7 @@ public struct SessionManagerService: Service {
     /// closes the drivers.
     /// - Throws: the boot step's error, which stops the app.
     public func run() async throws {
+        if let host, let warning = manager.config.deploymentWarning(listeningOn: host) { logger.warning("\(warning)") }
         do {
             try await manager.open(drivers: drivers)
         } catch {

@@ -238,6 +238,28 @@ struct TestContext: StartSessionRequestContext {
 }
 
 @Suite struct ServiceTests {
+    @Test(arguments: [("0.0.0.0", true), ("127.0.0.1", false)])
+    func theServiceWarnsAtStartWhenInsecureCookiesLeaveThisMachine(host: String, warns: Bool) async throws {
+        let lines = LogLines()
+        let logger = Logger(label: "boot") { _ in lines }
+        let probe = FlakyDriver()
+        var config = SessionConfig()
+        config.driver = "probe"
+        let manager = try SessionManager(config: config)
+        manager.extend("probe") { _ in probe }
+        let service = SessionManagerService(manager: manager, every: .milliseconds(10), host: host, logger: logger)
+        let group = ServiceGroup(services: [service], logger: logger)
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            // A gc run means the start, and its warning, are behind.
+            while probe.count("gc") < 1 { try await Task.sleep(for: .milliseconds(5)) }
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+        let warned = lines.all.contains { $0.hasPrefix("warning") && $0.contains("without Secure") }
+        #expect(warned == warns, "\(host): \(lines.all)")
+    }
+
     @Test func aDriverThatCannotOpenStopsTheServiceGroupNamingIt() async throws {
         var config = SessionConfig()
         config.driver = "database"

@@ -60,4 +60,16 @@ import Testing
         _ = try await fixture.lifecycle.finish(signIn, status: 200)
         #expect(!fixture.events.all.contains(.invalidated(SessionFingerprint(other))))
     }
+
+    @Test func anInsecureCookieBeyondThisMachineIsWarnedAbout() throws {
+        var config = SessionConfig()
+        for host in ["127.0.0.1", "127.8.9.1", "localhost", "::1", "[::1]"] {
+            #expect(config.deploymentWarning(listeningOn: host) == nil, "\(host) is this machine")
+        }
+        for host in ["0.0.0.0", "::", "10.0.0.5", "example.com", "127.0.0.1.example.com"] {
+            #expect(config.deploymentWarning(listeningOn: host)?.contains("SESSION_SECURE=true") == true, "\(host) got no warning")
+        }
+        config.secure = true
+        #expect(config.deploymentWarning(listeningOn: "0.0.0.0") == nil)
+    }
 }
