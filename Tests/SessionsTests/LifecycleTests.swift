@@ -47,6 +47,16 @@ import Testing
         #expect(answer.reason == .notStored)
     }
 
+    @Test func aFloodOfBadSessionCookiesReportsOnceAndHidesNoLiveOne() async throws {
+        let fixture = try Fixture()
+        let live = try await fixture.storedSession(["user": "ada"])
+        let flood = Array(repeating: "swift_session=forged", count: 500).joined(separator: "; ")
+        let started = try await fixture.lifecycle.start(cookieHeaders: [flood + "; swift_session=\(live)"])
+        #expect(started.session.id == live)
+        let rejections = fixture.events.all.filter { if case .rejectedID = $0 { true } else { false } }
+        #expect(rejections.count == 1, "\(rejections.count) rejection events for one request")
+    }
+
     @Test func theResponseSaysWhyACookieWentOutOrDidNot() async throws {
         let fixture = try Fixture { $0.lifetime = .minutes(30) }
         func finish(_ cookie: String?, status: Int = 200, _ handler: (Session) -> Void = { _ in }) async throws -> (Session, SessionResponse) {

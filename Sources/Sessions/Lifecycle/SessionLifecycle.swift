@@ -70,13 +70,20 @@ public struct SessionLifecycle: Sendable {
         // are tried in order and a live one wins.
         var presentedIDs: [SessionIdentifier] = []
         var cookieCount = 0
-        for field in headers where field.isNamed("Cookie") {
+        var firstRejected: Substring?
+        for field in headers where field.isNamed("Cookie") && presentedIDs.count < Self.mostPresentedIDs {
             CookieHeader.forEachValue(named: manager.cookie.name, in: field.value) { value in
                 cookieCount += 1
-                if let id = manager.validate(value), !presentedIDs.contains(id) { presentedIDs.append(id) }
+                if let id = SessionIdentifier(validating: value) {
+                    if !presentedIDs.contains(id) { presentedIDs.append(id) }
+                } else if firstRejected == nil {
+                    firstRejected = value
+                }
                 return presentedIDs.count < Self.mostPresentedIDs
             }
         }
+        // One event for the rejected values, however many a hostile header carries.
+        if let firstRejected { _ = manager.validate(firstRejected) }
         if cookieCount > 1 { manager.observer(.severalSessionCookies(count: cookieCount)) }
         var lock: SessionLock?
         if let blocking, let first = presentedIDs.first {
