@@ -14,14 +14,15 @@ import Sessions
 ///
 /// - GET, HEAD, OPTIONS and TRACE pass.
 /// - Other methods pass when the `X-CSRF-Token` header, or the `_token` field of a
-///   url-encoded form body, equals the session's ``Sessions/Session/token`` (compared in
-///   constant time). The body is read up to ``maximumBodySize`` and handed on to the handler
-///   intact.
+///   url-encoded or `multipart/form-data` body (an upload form; file parts never count), equals
+///   the session's ``Sessions/Session/token`` (compared in constant time). The body is read up
+///   to ``maximumBodySize`` and handed on to the handler intact; for larger uploads send the
+///   token in the header.
 /// - Otherwise the answer is 419 (Laravel's "Page Expired") and the request is marked
 ///   discarded, so the session does not change (flash data included). A form body larger than
 ///   ``maximumBodySize`` is answered with 413 and discarded the same way.
 public struct VerifyCSRFTokenMiddleware<Context: StartSessionRequestContext>: RouterMiddleware {
-    /// The largest url-encoded body read to find `_token`.
+    /// The largest form body (url-encoded or multipart) read to find `_token`.
     public let maximumBodySize: Int
     /// The form field that carries the token.
     public let fieldName: String
@@ -51,7 +52,9 @@ public struct VerifyCSRFTokenMiddleware<Context: StartSessionRequestContext>: Ro
             return try await next(request, context)
         }
         var request = request
-        if isForm(request) {
+        let contentType = request.headers[.contentType] ?? ""
+        let boundary = MultipartForm.boundary(inContentType: contentType)
+        if boundary != nil || contentType.lowercased().hasPrefix("application/x-www-form-urlencoded") {
             let body: ByteBuffer
             do {
                 body = try await request.collectBody(upTo: maximumBodySize)
@@ -59,7 +62,9 @@ public struct VerifyCSRFTokenMiddleware<Context: StartSessionRequestContext>: Ro
                 session.discard()
                 return Response(status: .contentTooLarge)
             }
-            if let token = URLEncodedForm.firstValue(named: fieldName, in: String(buffer: body)), session.validateToken(token) {
+            let token = boundary.map { MultipartForm.firstValue(named: fieldName, in: Array(buffer: body), boundary: $0) }
+                ?? URLEncodedForm.firstValue(named: fieldName, in: String(buffer: body))
+            if let token, session.validateToken(token) {
                 return try await next(request, context)
             }
         }
@@ -67,8 +72,5 @@ public struct VerifyCSRFTokenMiddleware<Context: StartSessionRequestContext>: Ro
         return Response(status: Self.rejectedStatus)
     }
 
-    private func isForm(_ request: Request) -> Bool {
-        request.headers[.contentType]?.lowercased().hasPrefix("application/x-www-form-urlencoded") ?? false
-    }
 }
 #endif

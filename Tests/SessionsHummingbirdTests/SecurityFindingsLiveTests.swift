@@ -88,5 +88,26 @@ import Testing
             }
         }
     }
+
+    @Test func anUploadFormCarriesItsCSRFTokenInItsMultipartBody() async throws {
+        try await DemoTests().withDemo { _, browser in
+            _ = try await DemoTests.signIn(browser)
+            let token = try #require(try await browser.send(.get, "/dashboard").csrfToken)
+            func upload(_ parts: [(String, String)]) async throws -> HTTPResponse.Status {
+                var text = ""
+                for (disposition, value) in parts { text += "--B0undary\r\nContent-Disposition: form-data; \(disposition)\r\n\r\n\(value)\r\n" }
+                text += "--B0undary--\r\n"
+                let headers: HTTPFields = [.contentType: "multipart/form-data; boundary=B0undary"]
+                let cookie = browser.cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; ")
+                var all = headers
+                all[.cookie] = cookie
+                return try await browser.client.execute(uri: "/logout", method: .post, headers: all, body: ByteBuffer(string: text)) { $0.status }
+            }
+            #expect(try await upload([(#"name="_token"; filename="t.txt""#, token)]).code == 419, "a file part passed as the token")
+            #expect(try await upload([(#"name="note""#, "hi")]).code == 419)
+            #expect(try await upload([(#"name="avatar"; filename="a.png""#, "PNG…"), (#"name="_token""#, token)]) == .seeOther,
+                "an upload form with the right token was rejected")
+        }
+    }
 }
 #endif
