@@ -72,11 +72,11 @@ public struct StartSessionMiddleware<Context: StartSessionRequestContext>: Route
                 throw error
             }
 
+            let appCacheControl = response.headers[.cacheControl]
             let answer: SessionResponse
             do {
                 answer = try await lifecycle.finish(
-                    started, status: response.status.code, responseCacheControl: response.headers[.cacheControl],
-                    agingFlashData: ageFlashData)
+                    started, status: response.status.code, responseCacheControl: appCacheControl, agingFlashData: ageFlashData)
             } catch {
                 return Self.failure(error, while: "save", logger: context.logger)
             }
@@ -84,7 +84,7 @@ public struct StartSessionMiddleware<Context: StartSessionRequestContext>: Route
             response.headers.append(varyCookie)
             if let setCookie = answer.setCookie { response.headers.append(HTTPField(name: .setCookie, value: setCookie)) }
             if let cacheControl = answer.cacheControl {
-                if response.headers[.cacheControl] == nil {
+                if appCacheControl == nil {
                     response.headers.append(noStore)
                 } else {
                     response.headers[.cacheControl] = cacheControl

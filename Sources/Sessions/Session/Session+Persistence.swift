@@ -45,6 +45,11 @@ extension Session {
         /// Nothing was saved and no cookie may be sent: the request carried a retired ID, or its
         /// session was destroyed by another request while it ran.
         var dropped = false
+
+        /// The outcome of a save that dropped everything, at `now`, for the session `id`.
+        static func dropped(_ id: SessionIdentifier, at now: Date) -> SaveOutcome {
+            SaveOutcome(id: id, idChanged: false, isStored: false, now: now, expiresAt: now, dropped: true)
+        }
     }
 
     /// The most times a save re-applies its changes after losing a race before giving up.
@@ -64,7 +69,7 @@ extension Session {
     func persist(renewingCookie: Bool, agingFlashData: Bool) async throws -> SaveOutcome {
         let now = clock.now
         guard let plan = try plan(now: now, renewingCookie: renewingCookie, agingFlashData: agingFlashData) else {
-            return SaveOutcome(id: id, idChanged: false, isStored: false, now: now, expiresAt: now, dropped: true)
+            return .dropped(id, at: now)
         }
         var outcome = SaveOutcome(
             id: plan.id, idChanged: plan.id != startedID, isStored: plan.storedID == plan.id, now: now, expiresAt: plan.storedDeadline ?? plan.metadata.expiresAt,
@@ -79,7 +84,7 @@ extension Session {
                     state.operations = []
                     state.isDirty = false
                 }
-                return SaveOutcome(id: plan.id, idChanged: false, isStored: false, now: now, expiresAt: now, dropped: true)
+                return .dropped(plan.id, at: now)
             }
             version = written
             outcome.expiresAt = metadata.expiresAt
@@ -87,7 +92,7 @@ extension Session {
             outcome.wrote = true
         }
         for retirement in plan.retiring {
-            try await retire(retirement, movedTo: plan, now: now)
+            try await retire(retirement, movedTo: plan)
             if !retirement.carriesData { report(.invalidated(SessionFingerprint(retirement.id))) }
         }
         if plan.touch {
@@ -245,7 +250,8 @@ extension Session {
     /// Takes an old ID out of service with a tombstone (or destroys it when tombstones are off).
     /// After `regenerate` on an atomic driver, writes that landed on the old ID since this
     /// request loaded it are first carried over to the new ID, so they are not lost either.
-    private func retire(_ retirement: Retirement, movedTo plan: SavePlan, now: Date) async throws {
+    private func retire(_ retirement: Retirement, movedTo plan: SavePlan) async throws {
+        let now = plan.now
         guard policy.tombstoneLifetime > 0 else {
             try await call("destroy") { try await self.driver.destroy(retirement.id) }
             return

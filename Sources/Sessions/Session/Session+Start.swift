@@ -2,21 +2,18 @@ import Foundation
 
 /// Starting a request's session from the store: a session is born started.
 extension Session {
-    /// The session for a request that presented `id` (nil: none), read from the store.
+    /// The session for a request that presented `ids` under the session's cookie name, read
+    /// from the store.
     ///
     /// An ID the store does not know, that has expired, passed its absolute lifetime or holds a
     /// payload that cannot be decoded is never adopted: the session starts empty under a fresh
     /// ID, and an event says why. An ID retired moments ago by `regenerate` or `invalidate` (a
     /// tombstone) gives an empty session that saves nothing and sends no cookie.
+    ///
+    /// Of several IDs (cookie tossing: a sibling subdomain can add its own) the first one the
+    /// store holds a live session for wins, else a retired one (so the request sends no cookie),
+    /// else a fresh session. Each is read in order until one is live.
     /// - Throws: the driver's error when the store cannot be read.
-    static func start(presenting id: SessionIdentifier?, on shared: ResolvedDriver) async throws -> Session {
-        try await start(presentingAny: id.map { [$0] } ?? [], on: shared)
-    }
-
-    /// The session for a request that presented several IDs under the session's cookie name
-    /// (cookie tossing: a sibling subdomain can add its own): the first one the store holds a
-    /// live session for wins, else a retired one (so the request sends no cookie), else a
-    /// fresh session. Each is read in order until one is live.
     static func start(presentingAny ids: [SessionIdentifier], on shared: ResolvedDriver) async throws -> Session {
         let now = shared.clock.now
         var retired: Origin?
@@ -25,9 +22,10 @@ extension Session {
                 shared.report(.unknownID(SessionFingerprint(id)))
                 continue
             }
-            switch origin(of: stored, under: id, on: shared, now: now) {
-            case .stored(let id, let record, let envelope): return Session(.stored(id, record, envelope), on: shared, now: now)
-            case .tombstone(let id): retired = retired ?? .tombstone(id)
+            let found = origin(of: stored, under: id, on: shared, now: now)
+            switch found {
+            case .stored: return Session(found, on: shared, now: now)
+            case .tombstone: retired = retired ?? found
             case .fresh: continue
             }
         }

@@ -23,19 +23,9 @@ enum FileLockRegistry {
     static let records = KeyedClaims<SessionIdentifier>()
 
     /// The IDs whose session lock file (`.block-<id>`) a thread of this process holds or is
-    /// trying or removing: a session lock lasts a whole request, so it is claimed in a set and
-    /// polled rather than held as a mutex.
-    static let claimedBlocks = Locked<Set<SessionIdentifier>>([])
-
-    /// Claims the session lock file of `id` for this thread; false when another one has it.
-    static func claimBlock(_ id: SessionIdentifier) -> Bool {
-        claimedBlocks.withLock { $0.insert(id).inserted }
-    }
-
-    /// Gives up the claim on the session lock file of `id`.
-    static func releaseBlockClaim(_ id: SessionIdentifier) {
-        claimedBlocks.withLock { _ = $0.remove(id) }
-    }
+    /// trying or removing: a session lock lasts a whole request, so it is only ever tried
+    /// (``KeyedClaims/tryClaim(_:)``) and polled, never waited for.
+    static let blocks = KeyedClaims<SessionIdentifier>()
 }
 
 /// The outcome of trying to lock a lock file.

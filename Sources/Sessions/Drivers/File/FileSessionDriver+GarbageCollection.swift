@@ -155,8 +155,8 @@ extension FileSessionDriver {
         let path = blockPath(for: id)
         var info = stat()
         guard lstat(path, &info) == 0, Self.isRegularFile(info) else { return }
-        guard FileLockRegistry.claimBlock(id) else { return }
-        defer { FileLockRegistry.releaseBlockClaim(id) }
+        guard FileLockRegistry.blocks.tryClaim(id) else { return }
+        defer { FileLockRegistry.blocks.release(id) }
         guard case .held(let fd) = try lockFile(at: path, create: false, wait: false) else { return }
         defer { _ = FileCall.close(fd) }
         _ = Self.unlinkIfStillLinked(path, holding: fd)

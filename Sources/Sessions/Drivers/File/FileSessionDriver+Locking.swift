@@ -32,12 +32,12 @@ extension FileSessionDriver {
     /// thread or process holds it.
     private func tryBlock(_ id: SessionIdentifier, createdFolder: inout Bool) throws -> Int32? {
         while true {
-            guard FileLockRegistry.claimBlock(id) else { return nil }
+            guard FileLockRegistry.blocks.tryClaim(id) else { return nil }
             let attempt: FileLockAttempt
             do {
                 attempt = try lockFile(at: blockPath(for: id), create: true, wait: false)
             } catch {
-                FileLockRegistry.releaseBlockClaim(id)
+                FileLockRegistry.blocks.release(id)
                 throw error
             }
             switch attempt {
@@ -45,10 +45,10 @@ extension FileSessionDriver {
                 // The claim stays until release: no other thread of this process may open the file.
                 return fd
             case .busy:
-                FileLockRegistry.releaseBlockClaim(id)
+                FileLockRegistry.blocks.release(id)
                 return nil
             case .absent:
-                FileLockRegistry.releaseBlockClaim(id)
+                FileLockRegistry.blocks.release(id)
                 guard !createdFolder else {
                     throw FileSessionDriverError.systemCall(operation: "open a lock file", folder: folder, code: ENOENT)
                 }
@@ -105,6 +105,6 @@ final class FileBlockHolder: Sendable {
         guard let fd else { return }
         _ = FileSessionDriver.unlinkIfStillLinked(path, holding: fd)
         _ = FileCall.close(fd)
-        FileLockRegistry.releaseBlockClaim(id)
+        FileLockRegistry.blocks.release(id)
     }
 }

@@ -73,7 +73,7 @@ extension FileSessionDriver {
 
     /// `time`, a duration since 1970, as a date.
     static func date(of time: Duration) -> Date {
-        Date(timeIntervalSince1970: Double(time.components.seconds) + Double(time.components.attoseconds) / 1e18)
+        Date(timeIntervalSince1970: time.secondsValue)
     }
 
     /// The modification time in `info`.
