@@ -21,7 +21,7 @@ public final class ManualClock: Sendable {
 
     /// Moves the clock forward (or back, with a negative duration).
     public func advance(by duration: Duration) {
-        let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+        let seconds = SessionDriverConformance.Harness.seconds(duration)
         current.withLock { $0 = $0.addingTimeInterval(seconds) }
     }
 

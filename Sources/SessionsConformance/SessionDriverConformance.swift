@@ -155,6 +155,7 @@ public struct SessionDriverConformance: Sendable {
             return abs(first.timeIntervalSince(second)) < 0.001
         }
 
+        /// `duration` in seconds, with its fraction (the manual clock advances by it too).
         static func seconds(_ duration: Duration) -> Double {
             Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
         }
