@@ -16,7 +16,7 @@ enum CookieHeaderHarness {
             // Bytes, not Characters: U+037E (Greek question mark) compares equal to ";" as a Character.
             require(!value.utf8.contains(UInt8(ascii: ";")), "a value holds a separator: \(value.debugDescription)")
             if let id = SessionIdentifier(validating: value) {
-                require(id.description == value, "\(value.debugDescription) re-serialised as \(id)")
+                require(id.rawValue == value, "\(value.debugDescription) re-serialised as \(id.rawValue)")
             }
         }
         var found = false

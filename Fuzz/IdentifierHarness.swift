@@ -11,7 +11,7 @@ enum IdentifierHarness {
             return
         }
         require(expected, "a malformed text was adopted: \(text.debugDescription)")
-        require(id.description == text, "\(text) re-serialised as \(id)")
+        require(id.rawValue == text, "\(text) re-serialised as \(id.rawValue)")
         require(SessionIdentifier(validating: id.description) == id, "\(text) does not survive a round trip")
         require(SessionHandle(id) == SessionHandle(id), "the handle of \(text) is not stable")
     }

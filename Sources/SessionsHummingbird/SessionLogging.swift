@@ -55,6 +55,10 @@ public enum SessionLogging {
             (.info, "session \(fingerprint) was retired moments ago; the request saves nothing")
         case .changesDropped(let fingerprint):
             (.notice, "session \(fingerprint) was destroyed by another request; this request's changes were dropped")
+        case .folderTightened(let driver, let folder, let previousMode):
+            (.notice, "session driver \(driver) made its folder \(folder) private (mode \(previousMode) → 0700): other users could list it")
+        case .filesRenamed(let driver, let count):
+            (.notice, "session driver \(driver) renamed \(count) session file(s) named by raw IDs to their handles; their sessions go on")
         }
     }
 }

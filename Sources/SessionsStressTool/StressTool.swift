@@ -15,12 +15,15 @@ import Sessions
 /// - `hold-lock <folder> <id> <milliseconds>`: takes the session lock of `id`, prints `locked`,
 ///   sleeps, and exits without releasing it (the exit releases it).
 /// - `hold-record-lock <folder> <id> <milliseconds>`: takes the record lock a write of `id`
-///   takes (a POSIX lock on `.lock-<id>`), prints `locked`, sleeps, and exits holding it.
+///   takes (a POSIX lock on `.lock-<handle>`), prints `locked`, sleeps, and exits holding it.
+/// - `open <folder>`: opens a driver on the folder (``FileSessionDriver/open()``) and prints
+///   `opened`; run as another user, it shows what the driver does with a folder it does not own.
 ///
 /// Exit codes: 0 done, 1 a driver error, 2 bad arguments.
 enum StressTool {
     static let usage = """
         usage: sessions-stress-tool increment <folder> <id> <count>
+               sessions-stress-tool open <folder>
                sessions-stress-tool session-increment <folder> <id> <count>
                sessions-stress-tool write-loop <folder>
                sessions-stress-tool hold-lock <folder> <id> <milliseconds>
@@ -63,6 +66,9 @@ enum StressTool {
                 try await holdLock(folder: folder, id: id, milliseconds: milliseconds)
             case .holdRecordLock(let folder, let id, let milliseconds):
                 try await holdRecordLock(folder: folder, id: id, milliseconds: milliseconds)
+            case .open(let folder):
+                try await FileSessionDriver(folder: folder, lifetime: lifetime).open()
+                print("opened")
             }
             return 0
         } catch {
@@ -78,10 +84,15 @@ enum StressTool {
         case writeLoop(folder: String)
         case holdLock(folder: String, id: SessionIdentifier, milliseconds: Int)
         case holdRecordLock(folder: String, id: SessionIdentifier, milliseconds: Int)
+        case open(folder: String)
 
         init?(_ arguments: [String]) {
             if arguments.count == 2, arguments[0] == "write-loop" {
                 self = .writeLoop(folder: arguments[1])
+                return
+            }
+            if arguments.count == 2, arguments[0] == "open" {
+                self = .open(folder: arguments[1])
                 return
             }
             // The other commands take a folder, an ID and a count.
@@ -130,7 +141,7 @@ enum StressTool {
         config.lottery = .init(chances: 0, outOf: 100)
         let manager = try SessionManager(config: config)
         for _ in 0..<count {
-            guard let session = try await manager.load(id: id.description) else { throw StressToolError.unexpectedPayload }
+            guard let session = try await manager.load(id: id.rawValue) else { throw StressToolError.unexpectedPayload }
             try session.increment("count")
             try await session.save()
         }
@@ -166,7 +177,7 @@ enum StressTool {
 
     static func holdRecordLock(folder: String, id: SessionIdentifier, milliseconds: Int) async throws {
         // The lock file the driver's writes of `id` lock (`FileSessionDriver.lockPrefix`).
-        let fd = open(folder + "/.lock-" + id.description, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        let fd = open(folder + "/.lock-" + SessionHandle(id).description, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw StressToolError.systemCall("open the lock file", errno) }
         var request = flock()
         request.l_type = Int16(F_WRLCK)

@@ -141,7 +141,7 @@ import Testing
 
     @Test func forgedOrUnknownIDIsReplacedNeverAdopted() async throws {
         try await withDemo { _, client in
-            for forged in [SessionIdentifier.random().description, "../../etc/passwd", String(repeating: "x", count: 5000)] {
+            for forged in [SessionIdentifier.random().rawValue, "../../etc/passwd", String(repeating: "x", count: 5000)] {
                 let browser = client.newBrowser()
                 browser.cookies["swift_session"] = forged
                 let counter = try await browser.send(.get, "/counter")
@@ -242,7 +242,7 @@ import Testing
             let counter = try await browser.send(.get, "/counter")
             #expect(counter.status == .internalServerError)
             #expect(counter.setCookies.isEmpty)
-            browser.cookies["swift_session"] = SessionIdentifier.random().description
+            browser.cookies["swift_session"] = SessionIdentifier.random().rawValue
             let loading = try await browser.send(.get, "/counter")
             #expect(loading.status == .internalServerError)
             #expect(loading.setCookies.isEmpty)
@@ -257,7 +257,7 @@ import Testing
             #expect(fresh.status == .serviceUnavailable)
             #expect(fresh.headers[.retryAfter] == "5")
             #expect(fresh.setCookies.isEmpty)
-            browser.cookies["swift_session"] = SessionIdentifier.random().description
+            browser.cookies["swift_session"] = SessionIdentifier.random().rawValue
             let returning = try await browser.send(.get, "/counter")
             #expect(returning.status == .serviceUnavailable)
             #expect(returning.headers[.retryAfter] == "5")

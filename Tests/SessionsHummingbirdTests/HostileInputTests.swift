@@ -66,7 +66,7 @@ import Darwin
             for payload in payloads {
                 let id = SessionIdentifier.random()
                 try await driver.write(id, payload: payload, metadata: SessionMetadata(expiresAt: Date().addingTimeInterval(600), createdAt: Date()))
-                let status = try RawHTTP.status(port: port, request: RawHTTP.get("/counter", cookie: Array("swift_session=\(id)".utf8)))
+                let status = try RawHTTP.status(port: port, request: RawHTTP.get("/counter", cookie: Array("swift_session=\(id.rawValue)".utf8)))
                 #expect(status == 200, "a corrupt stored payload of \(payload.count) bytes got \(status)")
             }
 

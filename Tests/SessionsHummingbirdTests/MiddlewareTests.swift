@@ -208,7 +208,7 @@ struct TestContext: StartSessionRequestContext {
             router.group().add(middleware: StartSessionMiddleware<TestContext>(manager: manager)).get("/x") { _, _ in "x" }
         }) { client in
             let browser = client
-            browser.cookies["swift_session"] = id.description
+            browser.cookies["swift_session"] = id.rawValue
             let response = try await browser.send(.get, "/x")
             #expect(response.status == .internalServerError)
             #expect(response.setCookies.isEmpty)
@@ -216,7 +216,7 @@ struct TestContext: StartSessionRequestContext {
         let logged = lines.all
         #expect(logged.contains { $0.contains("could not load the session") })
         #expect(logged.contains { $0.contains("session driver flaky failed to read") })
-        #expect(!logged.contains { $0.contains(id.description) }, "a log line carried the raw session ID")
+        #expect(!logged.contains { $0.contains(id.rawValue) }, "a log line carried the raw session ID")
     }
 
     @Test func gcServiceCollectsPeriodicallyAndClosesDriversOnShutdown() async throws {

@@ -31,7 +31,7 @@ import Testing
             let victim = try #require(browser.cookies["swift_session"])
             let tossed: String
             switch kind {
-            case "unknown": tossed = SessionIdentifier.random().description
+            case "unknown": tossed = SessionIdentifier.random().rawValue
             case "malformed": tossed = "not-a-session-id"
             default:
                 // The attacker's own session, retired by its sign-in: a tombstone.
@@ -48,6 +48,43 @@ import Testing
         }
     }
 
+    @Test func theFileStoreRevealsNoIDAndAnUpgradeFromRawNamesSignsNobodyOut() async throws {
+        var config = DemoTests.config()
+        config.driver = "file"
+        let folder = config[FileSessionDriver.folderSetting]
+        // A first run counts twice and its session file is kept aside (a hard link: the same
+        // inode, deadline and all); it comes back under the layout before handle names (the raw
+        // ID as the name) in a folder of the mode a checkout gives it.
+        let saved = FileManager.default.temporaryDirectory.appendingPathComponent("saved-\(UUID())").path
+        let cookie = try await DemoTests().withDemo(config) { _, browser in
+            _ = try await browser.send(.get, "/counter")
+            #expect(try await browser.send(.get, "/counter").text == "count: 2")
+            let cookie = try #require(browser.cookies["swift_session"])
+            let id = try #require(SessionIdentifier(validating: cookie))
+            #expect(link(folder + "/" + SessionHandle(id).description, saved) == 0)
+            return cookie
+        }
+        #expect(mkdir(folder, 0o755) == 0 && chmod(folder, 0o755) == 0)
+        #expect(rename(saved, folder + "/" + cookie) == 0)
+
+        let lines = LogLines()
+        try await DemoTests().withDemo(config, logger: Logger(label: "upgrade") { _ in lines }) { _, browser in
+            #expect(lines.all.contains { $0.contains("made its folder \(folder) private (mode 0755 → 0700)") }, "\(lines.all)")
+            #expect(lines.all.contains { $0.contains("renamed 1 session file(s) named by raw IDs") }, "\(lines.all)")
+            browser.cookies["swift_session"] = cookie
+            #expect(try await browser.send(.get, "/counter").text == "count: 3", "the upgrade lost the session")
+            _ = try await DemoTests.signIn(browser)
+            let signedIn = try #require(browser.cookies["swift_session"])
+            var info = stat()
+            #expect(stat(folder, &info) == 0 && info.st_mode & 0o777 == 0o700)
+            let names = try FileManager.default.contentsOfDirectory(atPath: folder)
+            for live in [cookie, signedIn] {
+                #expect(!names.contains { $0.contains(live) }, "a file name in \(names) reveals a session ID")
+            }
+            #expect(names.contains(SessionHandle(try #require(SessionIdentifier(validating: signedIn))).description))
+        }
+    }
+
     @Test func aLogoutLeavesNoSignedInDataReadableOnDisk() async throws {
         var config = DemoTests.config()
         config.driver = "file"
@@ -59,7 +96,8 @@ import Testing
             let token = try #require(dashboard.csrfToken)
             _ = try await browser.send(.post, "/logout", form: [("_token", token)])
             // The signed-in ID's file now holds the logout's tombstone, and nothing else.
-            let bytes = try #require(FileManager.default.contents(atPath: folder + "/" + signedIn))
+            let handle = SessionHandle(try #require(SessionIdentifier(validating: signedIn)))
+            let bytes = try #require(FileManager.default.contents(atPath: folder + "/" + handle.description))
             for secret in ["ada-lovelace-1815", token] {
                 #expect(bytes.range(of: Data(secret.utf8)) == nil, "\(secret.prefix(8))… is still readable in the logged-out session's file")
             }

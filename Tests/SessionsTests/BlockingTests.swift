@@ -18,7 +18,7 @@ import Testing
         let started = try await lifecycle.start(cookieHeaders: [])
         started.session.put("balance", 100)
         _ = try await lifecycle.finish(started, status: 200)
-        return started.session.id.description
+        return started.session.id.rawValue
     }
 
     @Test func blockingSerialisesAWholeReadModifyWrite() async throws {

@@ -133,15 +133,15 @@ import SessionsConformance
         first.session.put("a", 1)
         _ = try await lifecycle.finish(first, status: 200)
         let oldID = first.session.id
-        let login = try await lifecycle.start(cookieHeaders: ["swift_session=\(oldID)"])
+        let login = try await lifecycle.start(cookieHeaders: ["swift_session=\(oldID.rawValue)"])
         login.session.regenerate()
         _ = try await lifecycle.finish(login, status: 200)
         time.advance(by: .seconds(31))
-        let late = try await lifecycle.start(cookieHeaders: ["swift_session=\(oldID)"])
+        let late = try await lifecycle.start(cookieHeaders: ["swift_session=\(oldID.rawValue)"])
         late.session.put("b", 2)
         let headers = try await lifecycle.finish(late, status: 200)
         #expect(late.session.id != oldID)
-        #expect(cookieID(headers.value("Set-Cookie")) == late.session.id.description)
+        #expect(cookieID(headers.value("Set-Cookie")) == late.session.id.rawValue)
     }
 
     @Test(arguments: Store.allCases)
@@ -194,13 +194,13 @@ import SessionsConformance
         let seed = try await manager.buildSession()
         seed.put("seed", true)
         try await seed.save()
-        let first = try #require(try await manager.load(id: seed.id.description))
-        let second = try #require(try await manager.load(id: seed.id.description))
+        let first = try #require(try await manager.load(id: seed.id.rawValue))
+        let second = try #require(try await manager.load(id: seed.id.rawValue))
         first.put("a", 1)
         second.put("b", 2)
         try await first.save()
         try await second.save()
-        let after = try #require(try await manager.load(id: seed.id.description))
+        let after = try #require(try await manager.load(id: seed.id.rawValue))
         #expect(after.get("b") == 2)
         #expect(after.get("a", as: Int.self) == nil, "a basic driver unexpectedly merged")
     }
@@ -246,7 +246,7 @@ import SessionsConformance
 
         #expect(session.isDirty, "the change made during the save was forgotten")
         try await session.save()
-        let loaded = try #require(try await manager.load(id: session.id.description, driver: "gated"))
+        let loaded = try #require(try await manager.load(id: session.id.rawValue, driver: "gated"))
         #expect(loaded.get("before") == 1)
         #expect(loaded.get("during") == 2)
     }
@@ -268,7 +268,7 @@ import SessionsConformance
         let signIn = try await lifecycle.start(cookieHeaders: [])
         signIn.session.put("user", "ada")
         _ = try await lifecycle.finish(signIn, status: 200)
-        let cookie = ["swift_session=\(signIn.session.id)"]
+        let cookie = ["swift_session=\(signIn.session.id.rawValue)"]
 
         let slow = try await lifecycle.start(cookieHeaders: cookie)
         #expect(slow.session.get("user", as: String.self) == "ada")

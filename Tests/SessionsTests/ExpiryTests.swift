@@ -11,7 +11,7 @@ import Testing
     func request(
         _ fixture: Fixture, id: SessionIdentifier? = nil, _ handler: (Session) throws -> Void = { _ in }
     ) async throws -> (session: Session, setCookie: String?) {
-        let started = try await fixture.lifecycle.start(cookieHeaders: id.map { ["swift_session=\($0)"] } ?? [])
+        let started = try await fixture.lifecycle.start(cookieHeaders: id.map { ["swift_session=\($0.rawValue)"] } ?? [])
         try handler(started.session)
         let headers = try await fixture.lifecycle.finish(started, status: 200)
         return (started.session, headers.value("Set-Cookie"))

@@ -88,7 +88,7 @@ struct FileDriverProcessTests {
         try await Self.withFolder { folder in
             let id = SessionIdentifier.random()
             let outputs = [Pipe(), Pipe()]
-            let processes = try outputs.map { try Self.launch(tool, ["increment", folder, id.description, "500"], output: $0) }
+            let processes = try outputs.map { try Self.launch(tool, ["increment", folder, id.rawValue, "500"], output: $0) }
             for (process, output) in zip(processes, outputs) {
                 process.waitUntilExit()
                 let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
@@ -109,13 +109,13 @@ struct FileDriverProcessTests {
             seed.put("count", 0)
             try await seed.save()
             let outputs = [Pipe(), Pipe()]
-            let processes = try outputs.map { try Self.launch(tool, ["session-increment", folder, seed.id.description, "500"], output: $0) }
+            let processes = try outputs.map { try Self.launch(tool, ["session-increment", folder, seed.id.rawValue, "500"], output: $0) }
             for (process, output) in zip(processes, outputs) {
                 process.waitUntilExit()
                 let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
                 #expect(process.terminationReason == .exit && process.terminationStatus == 0, "the tool failed: \(text)")
             }
-            let session = try #require(try await manager.load(id: seed.id.description))
+            let session = try #require(try await manager.load(id: seed.id.rawValue))
             #expect(session.get("count") == 1000)
         }
     }
@@ -211,7 +211,7 @@ struct FileDriverProcessTests {
         try await Self.withFolder { folder in
             let id = SessionIdentifier.random()
             let output = Pipe()
-            let holder = try Self.launch(tool, ["hold-lock", folder, id.description, "20000"], output: output)
+            let holder = try Self.launch(tool, ["hold-lock", folder, id.rawValue, "20000"], output: output)
             defer {
                 if holder.isRunning { kill(holder.processIdentifier, SIGKILL) }
             }
@@ -225,7 +225,7 @@ struct FileDriverProcessTests {
             }
             now.advance(by: .seconds(100_000))
             _ = try await store.gc()
-            #expect(FileManager.default.fileExists(atPath: folder + "/.block-" + id.description))
+            #expect(FileManager.default.fileExists(atPath: folder + "/.block-" + SessionFileName(id).description))
 
             #expect(kill(holder.processIdentifier, SIGKILL) == 0)
             holder.waitUntilExit()
@@ -251,7 +251,7 @@ struct FileDriverProcessTests {
             try await driver.write(locked, payload: [1], metadata: metadata)
 
             let output = Pipe()
-            let holder = try Self.launch(tool, ["hold-record-lock", folder, locked.description, "60000"], output: output)
+            let holder = try Self.launch(tool, ["hold-record-lock", folder, locked.rawValue, "60000"], output: output)
             defer { if holder.isRunning { kill(holder.processIdentifier, SIGKILL) } }
             #expect(String(decoding: output.fileHandleForReading.availableData, as: UTF8.self) == "locked\n")
 
@@ -300,10 +300,10 @@ struct FileDriverProcessTests {
     /// Expects at least one session file in `folder`, and every one to hold a whole
     /// self-checking payload.
     static func expectWholeSessions(in folder: String, _ store: FileSessionDriver) async throws {
-        let names = try FileManager.default.contentsOfDirectory(atPath: folder).filter(FileSessionDriver.isSessionFileName)
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder).filter { SessionFileName($0) != nil }
         #expect(!names.isEmpty, "the write loop wrote no session")
         for name in names {
-            let id = try #require(SessionIdentifier(validating: name))
+            let id = try #require(writeLoopIDs.first { SessionFileName($0).description == name }, "\(name) is no session of the tool's")
             let stored = try #require(try await store.read(id), "\(name) does not read as a session")
             #expect(isSelfConsistent(stored.payload), "\(name) holds a torn payload of \(stored.payload.count) bytes")
         }

@@ -52,6 +52,11 @@ private func fileTestRemoveTree(_ path: String) {
 }
 
 /// The permission bits of `path`, or nil when it does not exist.
+/// The name the files of `id` carry in the folder: its handle.
+func fileTestName(_ id: SessionIdentifier) -> String {
+    SessionFileName(id).description
+}
+
 private func fileTestMode(_ path: String) -> mode_t? {
     var info = stat()
     guard lstat(path, &info) == 0 else { return nil }
@@ -107,10 +112,11 @@ struct FileSessionDriverTests {
 
             let id = SessionIdentifier.random()
             try await store.write(id, payload: [1, 2, 3])
-            #expect(fileTestMode(folder + "/" + id.description) == 0o600)
-            #expect(fileTestMode(folder + "/.lock-" + id.description) == 0o600)
-            // The session file and its record lock file, nothing else.
-            #expect(try FileManager.default.contentsOfDirectory(atPath: folder).sorted() == [".lock-" + id.description, id.description].sorted())
+            let name = fileTestName(id)
+            #expect(fileTestMode(folder + "/" + name) == 0o600)
+            #expect(fileTestMode(folder + "/.lock-" + name) == 0o600)
+            // The session file and its record lock file, named by the handle: no file name holds the ID.
+            #expect(try FileManager.default.contentsOfDirectory(atPath: folder).sorted() == [".lock-" + name, name].sorted())
 
             // Opening again over an existing folder is fine.
             try await store.open()
@@ -258,7 +264,7 @@ struct FileSessionDriverTests {
             try await store.write(id, payload: [1])
             try await store.destroy(id)
             #expect(try await store.read(id) == nil)
-            #expect(!FileManager.default.fileExists(atPath: root + "/" + id.description))
+            #expect(!FileManager.default.fileExists(atPath: root + "/" + fileTestName(id)))
             try await store.destroy(id)
         }
     }
@@ -325,8 +331,8 @@ struct FileSessionDriverTests {
             clock.advance(seconds: 50)
 
             #expect(try await store.gc() == 2)
-            #expect(!FileManager.default.fileExists(atPath: root + "/" + old1.description))
-            #expect(!FileManager.default.fileExists(atPath: root + "/" + old2.description))
+            #expect(!FileManager.default.fileExists(atPath: root + "/" + fileTestName(old1)))
+            #expect(!FileManager.default.fileExists(atPath: root + "/" + fileTestName(old2)))
             #expect(try await store.read(fresh)?.payload == [3])
             #expect(try await store.gc() == 0)
         }
@@ -338,16 +344,17 @@ struct FileSessionDriverTests {
             let folder = root + "/sessions"
             let store = driver(folder)
             try await store.open()
-            let validName = SessionIdentifier.random().description
+            let validName = fileTestName(SessionIdentifier.random())
             let foreign = [
                 "notes.txt",
                 ".gitignore",
-                String(validName.dropLast()),  // 31 characters
-                validName + "A",  // 33 characters
-                String(validName.dropLast()) + "!",  // 32 characters, not base64url
+                String(validName.dropLast()),  // 63 characters
+                validName + "A",  // 65 characters
+                String(validName.dropLast()) + "!",  // 64 characters, not hex
                 ".tmp-notanid-abc",
-                ".tmp-" + SessionIdentifier.random().description + "-xyz",  // not hex
-                ".tmp-" + SessionIdentifier.random().description + "-",  // no suffix
+                fileTestName(SessionIdentifier.random()).uppercased(),  // not lower-case hex
+                ".tmp-" + fileTestName(SessionIdentifier.random()) + "-xyz",  // not hex
+                ".tmp-" + fileTestName(SessionIdentifier.random()) + "-",  // no suffix
                 ".lock-notanid",
                 ".lock-" + validName + "x",
                 ".lock" + validName,
@@ -356,22 +363,22 @@ struct FileSessionDriverTests {
             ]
             for name in foreign { fileTestCreateFile(folder + "/" + name, modified: fileTestAncient) }
 
-            let subfolder = folder + "/" + SessionIdentifier.random().description
+            let subfolder = folder + "/" + fileTestName(SessionIdentifier.random())
             try FileManager.default.createDirectory(atPath: subfolder, withIntermediateDirectories: false)
             fileTestSetTime(subfolder, fileTestAncient)
             // Folders named like lock files are not lock files.
-            let lockFolder = folder + "/.lock-" + SessionIdentifier.random().description
-            let blockFolder = folder + "/.block-" + SessionIdentifier.random().description
+            let lockFolder = folder + "/.lock-" + fileTestName(SessionIdentifier.random())
+            let blockFolder = folder + "/.block-" + fileTestName(SessionIdentifier.random())
             try FileManager.default.createDirectory(atPath: lockFolder, withIntermediateDirectories: false)
             try FileManager.default.createDirectory(atPath: blockFolder, withIntermediateDirectories: false)
 
             let target = root + "/outside.txt"
             fileTestCreateFile(target, modified: fileTestAncient)
-            let link = folder + "/" + SessionIdentifier.random().description
+            let link = folder + "/" + fileTestName(SessionIdentifier.random())
             try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: target)
             fileTestSetTime(link, fileTestAncient)
-            let lockLink = folder + "/.lock-" + SessionIdentifier.random().description
-            let blockLink = folder + "/.block-" + SessionIdentifier.random().description
+            let lockLink = folder + "/.lock-" + fileTestName(SessionIdentifier.random())
+            let blockLink = folder + "/.block-" + fileTestName(SessionIdentifier.random())
             try FileManager.default.createSymbolicLink(atPath: lockLink, withDestinationPath: target)
             try FileManager.default.createSymbolicLink(atPath: blockLink, withDestinationPath: target)
 
@@ -395,8 +402,8 @@ struct FileSessionDriverTests {
         try await withFileTestFolder { root async throws in
             let store = driver(root)
             #expect(store.tempGracePeriod == .seconds(600))
-            let stale = ".tmp-" + SessionIdentifier.random().description + "-0123abcdef456789"
-            let fresh = ".tmp-" + SessionIdentifier.random().description + "-fedcba9876543210"
+            let stale = ".tmp-" + fileTestName(SessionIdentifier.random()) + "-0123abcdef456789"
+            let fresh = ".tmp-" + fileTestName(SessionIdentifier.random()) + "-fedcba9876543210"
             fileTestCreateFile(root + "/" + stale, modified: clock.now.addingTimeInterval(-601))
             fileTestCreateFile(root + "/" + fresh, modified: clock.now.addingTimeInterval(-60))
             let expired = SessionIdentifier.random()
@@ -405,7 +412,7 @@ struct FileSessionDriverTests {
             #expect(try await store.gc() == 1)
             #expect(!FileManager.default.fileExists(atPath: root + "/" + stale))
             #expect(FileManager.default.fileExists(atPath: root + "/" + fresh))
-            #expect(!FileManager.default.fileExists(atPath: root + "/" + expired.description))
+            #expect(!FileManager.default.fileExists(atPath: root + "/" + fileTestName(expired)))
 
             var shortGrace = store
             shortGrace.tempGracePeriod = .seconds(30)
@@ -422,24 +429,31 @@ struct FileSessionDriverTests {
         }
     }
 
-    @Test("file names: session IDs and temporary files are recognised, nothing else")
+    @Test("file names: handles and temporary files are recognised, nothing else")
     func fileNames() {
-        let id = SessionIdentifier.random().description
-        #expect(FileSessionDriver.isSessionFileName(id))
-        #expect(!FileSessionDriver.isSessionFileName(String(id.dropLast())))
-        #expect(!FileSessionDriver.isSessionFileName(".gitignore"))
-        #expect(FileSessionDriver.isTemporaryFileName(".tmp-\(id)-0a1B"))
-        #expect(!FileSessionDriver.isTemporaryFileName(".tmp-\(id)-"))
-        #expect(!FileSessionDriver.isTemporaryFileName(".tmp-\(id)-g1"))
-        #expect(!FileSessionDriver.isTemporaryFileName(".tmp-\(id.dropLast())-ab"))
-        #expect(!FileSessionDriver.isTemporaryFileName("tmp-\(id)-ab"))
-        #expect(!FileSessionDriver.isTemporaryFileName(id))
-        #expect(FileSessionDriver.identifier(in: ".lock-\(id)", after: ".lock-")?.description == id)
-        #expect(FileSessionDriver.identifier(in: ".block-\(id)", after: ".block-")?.description == id)
-        #expect(FileSessionDriver.identifier(in: ".lock-\(id)", after: ".block-") == nil)
-        #expect(FileSessionDriver.identifier(in: ".lock-\(id)x", after: ".lock-") == nil)
-        #expect(FileSessionDriver.identifier(in: ".lock-\(id.dropLast())", after: ".lock-") == nil)
-        #expect(FileSessionDriver.identifier(in: ".lock-\(id.dropLast())é", after: ".lock-") == nil)
+        let raw = SessionIdentifier.random().rawValue
+        let name = fileTestName(SessionIdentifier.random())
+        #expect(SessionFileName(name)?.description == name)
+        #expect(SessionFileName(String(name.dropLast())) == nil)
+        #expect(SessionFileName(name.uppercased()) == nil)
+        #expect(SessionFileName(raw) == nil, "a raw ID is no file name of the current layout")
+        #expect(SessionFileName(".gitignore") == nil)
+        for middle in [name, raw] {
+            #expect(FileSessionDriver.isTemporaryFileName(".tmp-\(middle)-0a1B"))
+            #expect(!FileSessionDriver.isTemporaryFileName(".tmp-\(middle)-"))
+            #expect(!FileSessionDriver.isTemporaryFileName(".tmp-\(middle)-g1"))
+            #expect(!FileSessionDriver.isTemporaryFileName(".tmp-\(middle.dropLast())-ab"))
+            #expect(!FileSessionDriver.isTemporaryFileName("tmp-\(middle)-ab"))
+            #expect(!FileSessionDriver.isTemporaryFileName(middle))
+        }
+        #expect(!FileSessionDriver.isTemporaryFileName(".tmp-"))
+        #expect(!FileSessionDriver.isTemporaryFileName(".tmp--ab"))
+        #expect(FileSessionDriver.fileName(in: ".lock-\(name)", after: ".lock-")?.description == name)
+        #expect(FileSessionDriver.fileName(in: ".block-\(name)", after: ".block-")?.description == name)
+        #expect(FileSessionDriver.fileName(in: ".lock-\(name)", after: ".block-") == nil)
+        #expect(FileSessionDriver.fileName(in: ".lock-\(name)x", after: ".lock-") == nil)
+        #expect(FileSessionDriver.fileName(in: ".lock-\(raw)", after: ".lock-") == nil)
+        #expect(FileSessionDriver.fileName(in: ".lock-\(name.dropLast())é", after: ".lock-") == nil)
     }
 
     // MARK: - Failures
@@ -456,7 +470,7 @@ struct FileSessionDriverTests {
                     try await store.write(id, payload: [1])
                 }
                 let text = try #require(error).description
-                #expect(!text.contains(id.description))
+                #expect(!text.contains(id.rawValue))
                 #expect(text.contains(root + "/plain/sessions"))
                 #expect(text.contains(String(cString: strerror(ENOTDIR))))
                 await #expect(throws: FileSessionDriverError.self) { try await store.open() }
@@ -465,16 +479,16 @@ struct FileSessionDriverTests {
                 let store = driver(folder)
                 try await store.write(id, payload: [1, 2, 3])
                 // Neither an in-place write (the file) nor a new file (the folder) is allowed.
-                #expect(chmod(folder + "/" + id.description, 0o400) == 0)
+                #expect(chmod(folder + "/" + fileTestName(id), 0o400) == 0)
                 #expect(chmod(folder, 0o500) == 0)
                 let error = await #expect(throws: FileSessionDriverError.self) {
                     try await store.write(id, payload: [9, 9, 9])
                 }
                 let text = try #require(error).description
-                #expect(!text.contains(id.description))
+                #expect(!text.contains(id.rawValue))
                 #expect(text.contains(String(cString: strerror(EACCES))))
                 #expect(chmod(folder, 0o700) == 0)
-                #expect(chmod(folder + "/" + id.description, 0o600) == 0)
+                #expect(chmod(folder + "/" + fileTestName(id), 0o600) == 0)
                 #expect(try await store.read(id)?.payload == [1, 2, 3])
                 #expect(fileTestTemporaryFiles(folder).isEmpty)
             }
@@ -487,7 +501,7 @@ struct FileSessionDriverTests {
             let store = driver(root)
             let id = SessionIdentifier.random()
             // A folder where the session file should be makes the final rename fail.
-            let blocker = root + "/" + id.description
+            let blocker = root + "/" + fileTestName(id)
             try FileManager.default.createDirectory(atPath: blocker, withIntermediateDirectories: false)
             fileTestCreateFile(blocker + "/inside")
 
@@ -495,7 +509,7 @@ struct FileSessionDriverTests {
                 try await store.write(id, payload: Array(repeating: 0x41, count: 1000))
             }
             let text = try #require(error).description
-            #expect(!text.contains(id.description))
+            #expect(!text.contains(id.rawValue))
             #expect(text.contains("rename"))
             #expect(fileTestTemporaryFiles(root).isEmpty)
             #expect(FileManager.default.fileExists(atPath: blocker + "/inside"))
@@ -522,7 +536,7 @@ struct FileSessionDriverTests {
         try await withFileTestFolder { root async throws in
             let store = driver(root)
             let id = SessionIdentifier.random()
-            let path = root + "/" + id.description
+            let path = root + "/" + fileTestName(id)
             try await store.write(id, payload: [])
             // A sparse file of two slots, each twice the largest the default 16 MiB cap lays out.
             #expect(store.maximumSlotSize == 64 * 1024 * 1024)
@@ -634,7 +648,7 @@ struct FileSessionDriverAtomicTests {
                 return
             }
             #expect(version != 0)
-            let bytes = try fileTestBytes(root + "/" + id.description)
+            let bytes = try fileTestBytes(root + "/" + fileTestName(id))
             #expect(bytes.count == 1024)
             let littleEndian = { (value: UInt64, count: Int) in (0..<count).map { UInt8(truncatingIfNeeded: value >> UInt64($0 * 8)) } }
             let header = Array("SSF3".utf8) + littleEndian(1, 8) + littleEndian(version, 8) + littleEndian(1_000_500_000, 8)
@@ -644,7 +658,7 @@ struct FileSessionDriverAtomicTests {
             #expect(Array(bytes[0..<44]) == header + littleEndian(UInt64(checksum), 4) + body)
             #expect(bytes[44...].allSatisfy { $0 == 0 })
             #expect(try await store.read(id) == StoredSession(payload: [7, 8, 9], metadata: metadata, version: version))
-            #expect(try fileTestModificationTime(root + "/" + id.description) == metadata.expiresAt.timeIntervalSince1970)
+            #expect(try fileTestModificationTime(root + "/" + fileTestName(id)) == metadata.expiresAt.timeIntervalSince1970)
         }
     }
 
@@ -757,7 +771,7 @@ struct FileSessionDriverAtomicTests {
             ]
             for bytes in cases {
                 let id = SessionIdentifier.random()
-                let path = root + "/" + id.description
+                let path = root + "/" + fileTestName(id)
                 #expect(FileManager.default.createFile(atPath: path, contents: Data(bytes)))
                 fileTestSetTime(path, time.now)
                 #expect(try await store.read(id) == nil)
@@ -774,13 +788,13 @@ struct FileSessionDriverAtomicTests {
 
             // A foreign file whose name parses as an ID is not the driver's to delete, however old.
             let old = SessionIdentifier.random()
-            fileTestCreateFile(root + "/" + old.description, "foreign", modified: time.now.addingTimeInterval(-86_400))
+            fileTestCreateFile(root + "/" + fileTestName(old), "foreign", modified: time.now.addingTimeInterval(-86_400))
             let layoutOfZeros = SessionIdentifier.random()
-            #expect(FileManager.default.createFile(atPath: root + "/" + layoutOfZeros.description, contents: Data(count: 1024)))
-            fileTestSetTime(root + "/" + layoutOfZeros.description, time.now.addingTimeInterval(-86_400))
+            #expect(FileManager.default.createFile(atPath: root + "/" + fileTestName(layoutOfZeros), contents: Data(count: 1024)))
+            fileTestSetTime(root + "/" + fileTestName(layoutOfZeros), time.now.addingTimeInterval(-86_400))
             #expect(try await store.gc() == 0)
-            #expect(FileManager.default.fileExists(atPath: root + "/" + old.description), "gc deleted a file that is no session")
-            #expect(FileManager.default.fileExists(atPath: root + "/" + layoutOfZeros.description), "gc deleted a file without a record")
+            #expect(FileManager.default.fileExists(atPath: root + "/" + fileTestName(old)), "gc deleted a file that is no session")
+            #expect(FileManager.default.fileExists(atPath: root + "/" + fileTestName(layoutOfZeros)), "gc deleted a file without a record")
         }
     }
 
@@ -843,14 +857,14 @@ struct FileSessionDriverAtomicTests {
             try await store.write(live, payload: [2])
             try await store.write(orphan, payload: [3])
             // A crash between a session's removal and its lock file's leaves an orphan lock file.
-            #expect(unlink(root + "/" + orphan.description) == 0)
+            #expect(unlink(root + "/" + fileTestName(orphan)) == 0)
             // Also a lock file left by a crashed session lock holder.
             let staleBlock = SessionIdentifier.random()
-            fileTestCreateFile(root + "/.block-" + staleBlock.description, "")
+            fileTestCreateFile(root + "/.block-" + fileTestName(staleBlock), "")
             time.advance(by: .seconds(30))
 
             #expect(try await store.gc() == 1)
-            #expect(fileTestListing(root) == [".lock-" + live.description, live.description].sorted())
+            #expect(fileTestListing(root) == [".lock-" + fileTestName(live), fileTestName(live)].sorted())
             #expect(try await store.read(live)?.payload == [2])
         }
     }
@@ -864,12 +878,12 @@ struct FileSessionDriverAtomicTests {
             let orphan = SessionIdentifier.random()
             try await store.write(guarded, payload: [1])
             try await store.write(orphan, payload: [2])
-            #expect(unlink(root + "/" + orphan.description) == 0)
+            #expect(unlink(root + "/" + fileTestName(orphan)) == 0)
             let block = SessionIdentifier.random()
-            fileTestCreateFile(root + "/.block-" + block.description, "")
+            fileTestCreateFile(root + "/.block-" + fileTestName(block), "")
             time.advance(by: lifetime + .seconds(1))
 
-            let held = [".lock-" + guarded.description, ".lock-" + orphan.description, ".block-" + block.description]
+            let held = [".lock-" + fileTestName(guarded), ".lock-" + fileTestName(orphan), ".block-" + fileTestName(block)]
                 .map { fileTestHoldForeignLock(root + "/" + $0) }
             let before = fileTestListing(root)
             #expect(try await store.gc() == 0)
@@ -890,8 +904,8 @@ struct FileSessionDriverAtomicTests {
             let store = driver(root)
             let id = SessionIdentifier.random()
             try await store.write(id, payload: [1])
-            let sessionPath = root + "/" + id.description
-            let lockPath = root + "/.lock-" + id.description
+            let sessionPath = root + "/" + fileTestName(id)
+            let lockPath = root + "/.lock-" + fileTestName(id)
             let inode = try #require(fileTestInode(lockPath))
             let holder = fileTestHoldForeignLock(lockPath)
 
@@ -934,7 +948,7 @@ struct FileSessionDriverAtomicTests {
             let store = driver(root + "/made-by-lock")
             let id = SessionIdentifier.random()
             let first = try await store.lock(id, lease: .seconds(30), wait: .seconds(1))
-            #expect(FileManager.default.fileExists(atPath: root + "/made-by-lock/.block-" + id.description))
+            #expect(FileManager.default.fileExists(atPath: root + "/made-by-lock/.block-" + fileTestName(id)))
 
             // Another ID is not blocked.
             let other = try await store.lock(.random(), lease: .seconds(30), wait: .milliseconds(50))
@@ -1003,7 +1017,7 @@ struct FileSessionDriverAtomicTests {
             let held = try await store.lock(id, lease: .seconds(30), wait: .zero)
             time.advance(by: .seconds(100_000))
             #expect(try await store.gc() == 0)
-            #expect(fileTestListing(root) == [".block-" + id.description])
+            #expect(fileTestListing(root) == [".block-" + fileTestName(id)])
             await #expect(throws: SessionError.lockTimeout(waited: .milliseconds(20))) {
                 _ = try await store.lock(id, lease: .seconds(30), wait: .milliseconds(20))
             }
@@ -1068,7 +1082,7 @@ struct FileSessionDriverSlotTests {
         try await withFileTestFolder { root async throws in
             let store = driver(root)
             let id = SessionIdentifier.random()
-            let path = root + "/" + id.description
+            let path = root + "/" + fileTestName(id)
             try await store.write(id, payload: [1])
             let inode = fileTestInode(path)
             for round in 2...6 {
@@ -1102,7 +1116,7 @@ struct FileSessionDriverSlotTests {
         try await withFileTestFolder { root async throws in
             let store = driver(root)
             let id = SessionIdentifier.random()
-            let path = root + "/" + id.description
+            let path = root + "/" + fileTestName(id)
             // The same size or larger each time: a smaller record would clear the slot it supersedes.
             let old = [UInt8](repeating: 0x0D, count: 300)
             let new = [UInt8](repeating: 0x1E, count: 310)
@@ -1156,7 +1170,7 @@ struct FileSessionDriverSlotTests {
                 _ = try await store.write(fresh, payload: [1], ifVersion: nil)
             }
             #expect(try await store.read(fresh) == nil, "a new session was stored below the floor")
-            #expect(!FileManager.default.fileExists(atPath: root + "/" + fresh.description))
+            #expect(!FileManager.default.fileExists(atPath: root + "/" + fileTestName(fresh)))
             // The stored session is written in place, and even laid out anew when it grows.
             try await store.write(stored, payload: [UInt8](repeating: 2, count: 90))
             try await store.write(stored, payload: [UInt8](repeating: 3, count: 5_000))
@@ -1169,7 +1183,7 @@ struct FileSessionDriverSlotTests {
         try await withFileTestFolder { root async throws in
             let store = driver(root)
             let id = SessionIdentifier.random()
-            let path = root + "/" + id.description
+            let path = root + "/" + fileTestName(id)
             try await store.write(id, payload: [UInt8](repeating: 0x5A, count: 300))  // slot 0
             try await store.write(id, payload: [UInt8](repeating: 0x5B, count: 300))  // slot 1: slot 0 kept
             #expect(try slots(path)[0]?.payload == [UInt8](repeating: 0x5A, count: 300))
@@ -1186,7 +1200,7 @@ struct FileSessionDriverSlotTests {
         try await withFileTestFolder { root async throws in
             let store = driver(root)
             let id = SessionIdentifier.random()
-            let path = root + "/" + id.description
+            let path = root + "/" + fileTestName(id)
             try await store.write(id, payload: [1, 2, 3])
             let stored = try #require(try await store.read(id))
             try await store.write(id, payload: [4, 5, 6])
@@ -1212,7 +1226,7 @@ struct FileSessionDriverSlotTests {
         try await withFileTestFolder { root async throws in
             let store = driver(root)
             let id = SessionIdentifier.random()
-            let path = root + "/" + id.description
+            let path = root + "/" + fileTestName(id)
             let sizes: [(payload: Int, fileSize: Int, inPlace: Bool)] = [
                 (400, 2048, false),  // created: slots of 1 KiB
                 (10, 2048, true),  // shrinks in place: the length field, not the file, tells
@@ -1251,15 +1265,15 @@ struct FileSessionDriverSlotTests {
                 let fresh = SessionIdentifier.random()
                 try await store.write(fresh, payload: payload)
                 #expect(try await store.read(fresh)?.payload == payload, "fresh \(count)")
-                #expect(try fileTestBytes(root + "/" + fresh.description).count == 2 * SessionFileLayout.slotSize(forPayloadCount: count))
+                #expect(try fileTestBytes(root + "/" + fileTestName(fresh)).count == 2 * SessionFileLayout.slotSize(forPayloadCount: count))
 
                 // Over a file of 512-byte slots: in place while the record fits one.
                 let small = SessionIdentifier.random()
                 try await store.write(small, payload: [])
-                let inode = fileTestInode(root + "/" + small.description)
+                let inode = fileTestInode(root + "/" + fileTestName(small))
                 try await store.write(small, payload: payload)
                 #expect(try await store.read(small)?.payload == payload, "over small \(count)")
-                #expect((fileTestInode(root + "/" + small.description) == inode) == (header + count <= 512), "over small \(count)")
+                #expect((fileTestInode(root + "/" + fileTestName(small)) == inode) == (header + count <= 512), "over small \(count)")
             }
         }
     }
@@ -1269,7 +1283,7 @@ struct FileSessionDriverSlotTests {
         try await withFileTestFolder { root async throws in
             let store = driver(root)
             let id = SessionIdentifier.random()
-            let path = root + "/" + id.description
+            let path = root + "/" + fileTestName(id)
             try await store.write(id, payload: [1])
             fileTestOverwrite(path, at: 0, with: SessionFileRecord(sequence: .max, version: 77, payload: [2]).encoded)
             #expect(try await store.read(id)?.version == 77)
@@ -1289,11 +1303,11 @@ struct FileSessionDriverSlotTests {
             let store = driver(folder)
             let id = SessionIdentifier.random()
             let outside = SessionIdentifier.random()
-            let target = root + "/" + outside.description
+            let target = root + "/" + fileTestName(outside)
             try await driver(root).write(outside, payload: [1])
             let original = try fileTestBytes(target)
             try await store.open()
-            try FileManager.default.createSymbolicLink(atPath: folder + "/" + id.description, withDestinationPath: target)
+            try FileManager.default.createSymbolicLink(atPath: folder + "/" + fileTestName(id), withDestinationPath: target)
 
             await #expect(throws: FileSessionDriverError.notAFile(operation: "read a session file", folder: folder)) {
                 try await store.read(id)
@@ -1303,7 +1317,7 @@ struct FileSessionDriverSlotTests {
             try await store.write(id, payload: [3])
             #expect(try fileTestBytes(target) == original)
             #expect(try await store.read(id)?.payload == [3])
-            #expect((try? FileManager.default.destinationOfSymbolicLink(atPath: folder + "/" + id.description)) == nil)
+            #expect((try? FileManager.default.destinationOfSymbolicLink(atPath: folder + "/" + fileTestName(id))) == nil)
         }
     }
 
@@ -1363,8 +1377,8 @@ struct FileSessionDriverSlotTests {
         try await withFileTestFolder { root async throws in
             let store = driver(root)
             let id = SessionIdentifier.random()
-            let path = root + "/" + id.description
-            let lockPath = root + "/.lock-" + id.description
+            let path = root + "/" + fileTestName(id)
+            let lockPath = root + "/.lock-" + fileTestName(id)
             try await store.write(id, payload: [1, 2, 3])
             let whole = try fileTestBytes(path)
             // Both slots unreadable, as a read racing two writes would see them.
@@ -1443,7 +1457,7 @@ struct FileSessionDriverFormatTests {
             let time = ManualClock()
             let store = FileSessionDriver(folder: root, lifetime: lifetime, clock: time.clock)
             let id = SessionIdentifier.random()
-            let path = root + "/" + id.description
+            let path = root + "/" + fileTestName(id)
             #expect(FileManager.default.createFile(atPath: path, contents: Data(Self.legacyFile(payload: payload, version: version))))
             fileTestSetTime(path, time.now.addingTimeInterval(-age))
             try await body(store, time, id, path)
@@ -1486,7 +1500,7 @@ struct FileSessionDriverFormatTests {
             let id = SessionIdentifier.random()
             try await store.write(id, payload: [1], metadata: .lasting(.seconds(5), from: time.now))
             // A write that sets no time leaves the modification and status-change times equal.
-            let fd = open(root + "/" + id.description, O_WRONLY | O_CLOEXEC)
+            let fd = open(root + "/" + fileTestName(id), O_WRONLY | O_CLOEXEC)
             #expect(fd >= 0)
             #expect(pwrite(fd, [0], 1, 1023) == 1)
             #expect(close(fd) == 0)
@@ -1518,7 +1532,7 @@ struct FileSessionDriverFormatTests {
         try await withFileTestFolder { root async throws in
             let time = ManualClock(start: Date())
             let store = FileSessionDriver(folder: root, lifetime: lifetime, clock: time.clock)
-            let name = ".tmp-" + SessionIdentifier.random().description + "-0123abcdef456789"
+            let name = ".tmp-" + fileTestName(SessionIdentifier.random()) + "-0123abcdef456789"
             #expect(FileManager.default.createFile(atPath: root + "/" + name, contents: Data([1])))
             fileTestSetTime(root + "/" + name, time.now.addingTimeInterval(86_400))
             _ = try await store.gc()

@@ -16,7 +16,7 @@ import Testing
     /// Ends the request and reloads, as the next request would.
     func nextRequest(_ session: Session) async throws -> Session {
         try await endRequest(session)
-        return try #require(try await fixture.manager.load(id: session.id.description))
+        return try #require(try await fixture.manager.load(id: session.id.rawValue))
     }
 
     @Test func flashIsVisibleNowAndNextRequestThenGone() async throws {
@@ -100,7 +100,7 @@ import Testing
         let writes = fixture.probe.calls("write")
         try await endRequest(session)
         #expect(fixture.probe.calls("write") == writes + 1)
-        let reloaded = try #require(try await fixture.manager.load(id: session.id.description))
+        let reloaded = try #require(try await fixture.manager.load(id: session.id.rawValue))
         #expect(reloaded.get("status", as: String.self) == nil)
         try await endRequest(reloaded)
         #expect(fixture.probe.calls("write") == writes + 1, "a session without flash data was rewritten")
@@ -112,15 +112,15 @@ import Testing
         try await endRequest(redirect)
         // Two background jobs change the session between the redirect and the next page.
         for job in 0..<2 {
-            let loaded = try #require(try await fixture.manager.load(id: redirect.id.description))
+            let loaded = try #require(try await fixture.manager.load(id: redirect.id.rawValue))
             loaded.put("job_\(job)", true)
             try await loaded.save()
         }
-        let page = try #require(try await fixture.manager.load(id: redirect.id.description))
+        let page = try #require(try await fixture.manager.load(id: redirect.id.rawValue))
         #expect(page.get("status") == "Profile saved", "a background save aged the flash message away")
         #expect(page.get("job_1") == true)
         try await endRequest(page)
-        let after = try #require(try await fixture.manager.load(id: redirect.id.description))
+        let after = try #require(try await fixture.manager.load(id: redirect.id.rawValue))
         #expect(after.get("status", as: String.self) == nil, "the page that showed the message did not age it")
     }
 }

@@ -10,16 +10,16 @@ import Testing
 
     @Test func regenerateDestroysTheOldIDAtSaveAndKeepsData() async throws {
         let oldID = try await fixture.storedSession(["user": "ada"])
-        let session = try #require(try await fixture.manager.load(id: oldID.description))
+        let session = try #require(try await fixture.manager.load(id: oldID.rawValue))
         let oldToken = session.token
         session.regenerate()
         #expect(session.id != oldID)
         #expect(try await fixture.memory.read(oldID) != nil, "the store changed before save")
         try await session.save()
-        #expect(try await fixture.manager.load(id: oldID.description) == nil)
+        #expect(try await fixture.manager.load(id: oldID.rawValue) == nil)
         let tombstone = try #require(try await fixture.memory.read(oldID))
         #expect(SessionEnvelope.tombstoneDeadline(tombstone.payload) == fixture.time.now.addingTimeInterval(30))
-        let moved = try #require(try await fixture.manager.load(id: session.id.description))
+        let moved = try #require(try await fixture.manager.load(id: session.id.rawValue))
         #expect(moved.get("user") == "ada")
         #expect(moved.token != oldToken, "regenerate kept the CSRF token")
         #expect(fixture.events.all.contains(.regenerated(from: SessionFingerprint(oldID), to: SessionFingerprint(session.id))))
@@ -27,7 +27,7 @@ import Testing
 
     @Test func regenerateWithoutDestroyKeepsTheOldSession() async throws {
         let oldID = try await fixture.storedSession()
-        let session = try #require(try await fixture.manager.load(id: oldID.description))
+        let session = try #require(try await fixture.manager.load(id: oldID.rawValue))
         session.regenerate(destroy: false)
         try await session.save()
         #expect(try await fixture.memory.read(oldID) != nil)
@@ -37,7 +37,7 @@ import Testing
     @Test func regenerateTwiceDestroysOnlyTheStoredID() async throws {
         let fixture = try Fixture { $0.tombstoneLifetime = .seconds(0) }
         let oldID = try await fixture.storedSession()
-        let session = try #require(try await fixture.manager.load(id: oldID.description))
+        let session = try #require(try await fixture.manager.load(id: oldID.rawValue))
         session.regenerate()
         session.regenerate()
         try await session.save()
@@ -47,7 +47,7 @@ import Testing
 
     @Test func failedWriteKeepsTheOldSessionValid() async throws {
         let oldID = try await fixture.storedSession(["user": "ada"])
-        let session = try #require(try await fixture.manager.load(id: oldID.description))
+        let session = try #require(try await fixture.manager.load(id: oldID.rawValue))
         session.regenerate()
         fixture.probe.fail(["write"])
         await #expect(throws: ProbeError.injected("write")) { try await session.save() }
@@ -57,23 +57,23 @@ import Testing
 
     @Test func invalidateFlushesAndDestroys() async throws {
         let oldID = try await fixture.storedSession(["user": "ada"])
-        let session = try #require(try await fixture.manager.load(id: oldID.description))
+        let session = try #require(try await fixture.manager.load(id: oldID.rawValue))
         session.flash("status", "x")
         session.invalidate()
         #expect(session.id != oldID)
         #expect(session.all().isEmpty)
         try await session.save()
-        #expect(try await fixture.manager.load(id: oldID.description) == nil)
+        #expect(try await fixture.manager.load(id: oldID.rawValue) == nil)
         #expect(!session.isStored, "an empty invalidated session was stored")
     }
 
     @Test func invalidateThenPutStoresTheNewSession() async throws {
         let oldID = try await fixture.storedSession(["user": "ada"])
-        let session = try #require(try await fixture.manager.load(id: oldID.description))
+        let session = try #require(try await fixture.manager.load(id: oldID.rawValue))
         session.invalidate()
         session.flash("status", "Signed out")
         try await session.save()
-        let next = try #require(try await fixture.manager.load(id: session.id.description))
+        let next = try #require(try await fixture.manager.load(id: session.id.rawValue))
         #expect(next.get("status") == "Signed out")
         #expect(next.get("user", as: String.self) == nil)
     }
@@ -97,16 +97,16 @@ import Testing
         let token = session.token
         try await session.save()
         #expect(session.isStored, "a session whose token was used was not stored")
-        let loaded = try #require(try await fixture.manager.load(id: session.id.description))
+        let loaded = try #require(try await fixture.manager.load(id: session.id.rawValue))
         #expect(loaded.token == token)
     }
 
     @Test func generatedIDsAreValidAndDistinct() {
         var seen = Set<String>()
         for _ in 0..<1000 {
-            let text = SessionIdentifier.random().description
+            let text = SessionIdentifier.random().rawValue
             #expect(text.count == 32)
-            #expect(SessionIdentifier(validating: text)?.description == text)
+            #expect(SessionIdentifier(validating: text)?.rawValue == text)
             seen.insert(text)
         }
         #expect(seen.count == 1000)
@@ -127,6 +127,6 @@ import Testing
         let fingerprint = SessionFingerprint(id)
         #expect(fingerprint.description.count == 12)
         #expect(fingerprint == SessionFingerprint(id))
-        #expect(!id.description.contains(fingerprint.description))
+        #expect(!id.rawValue.contains(fingerprint.description))
     }
 }

@@ -23,9 +23,9 @@ import Testing
         let fixture = try Fixture()
         let id = try await fixture.storedSession(["user": "ada"])
         let fields = [
-            HeaderField(name: "Accept", value: "swift_session=\(SessionIdentifier.random())"),
+            HeaderField(name: "Accept", value: "swift_session=\(SessionIdentifier.random().rawValue)"),
             HeaderField(name: "cookie", value: "theme=dark"),
-            HeaderField(name: "COOKIE", value: "swift_session=\(id)"),
+            HeaderField(name: "COOKIE", value: "swift_session=\(id.rawValue)"),
         ]
         let started = try await fixture.lifecycle.start(headers: fields)
         #expect(started.session.id == id, "the session cookie in a lower- or upper-case Cookie field was missed")
@@ -36,12 +36,12 @@ import Testing
         let fixture = try Fixture()
         let live = try await fixture.storedSession(["user": "ada"])
         let unknown = SessionIdentifier.random()
-        let started = try await fixture.lifecycle.start(cookieHeaders: ["swift_session=\(unknown); swift_session=junk", "swift_session=\(live)"])
+        let started = try await fixture.lifecycle.start(cookieHeaders: ["swift_session=\(unknown.rawValue); swift_session=junk", "swift_session=\(live.rawValue)"])
         #expect(started.session.id == live, "a tossed cookie ahead of the live one won")
         #expect(fixture.events.all.contains(.severalSessionCookies(count: 3)))
         _ = try await fixture.lifecycle.finish(started, status: 200)
 
-        let strangers = try await fixture.lifecycle.start(cookieHeaders: ["swift_session=\(SessionIdentifier.random()); swift_session=\(unknown)"])
+        let strangers = try await fixture.lifecycle.start(cookieHeaders: ["swift_session=\(SessionIdentifier.random().rawValue); swift_session=\(unknown.rawValue)"])
         let answer = try await fixture.lifecycle.finish(strangers, status: 200)
         #expect(answer.setCookie == nil, "a clearing cookie would delete every cookie of the name, the victim's too")
         #expect(answer.reason == .notStored)
@@ -51,7 +51,7 @@ import Testing
         let fixture = try Fixture()
         let live = try await fixture.storedSession(["user": "ada"])
         let flood = Array(repeating: "swift_session=forged", count: 500).joined(separator: "; ")
-        let started = try await fixture.lifecycle.start(cookieHeaders: [flood + "; swift_session=\(live)"])
+        let started = try await fixture.lifecycle.start(cookieHeaders: [flood + "; swift_session=\(live.rawValue)"])
         #expect(started.session.id == live)
         let rejections = fixture.events.all.filter { if case .rejectedID = $0 { true } else { false } }
         #expect(rejections.count == 1, "\(rejections.count) rejection events for one request")
@@ -68,7 +68,7 @@ import Testing
         let (session, first) = try await finish(nil) { $0.put("a", 1) }
         #expect(first.reason == .newID)
         #expect(first.fields.map(\.name) == ["Vary", "Set-Cookie", "Cache-Control"])
-        let cookie = "swift_session=\(session.id)"
+        let cookie = "swift_session=\(session.id.rawValue)"
         let unchanged = try await finish(cookie).1
         #expect(unchanged.reason == .unchanged && unchanged.setCookie == nil)
         #expect(unchanged.fields == [HeaderField(name: "Vary", value: "Cookie")])
@@ -77,7 +77,7 @@ import Testing
         #expect(try await finish(cookie, status: 503) { $0.put("b", 2) }.1.reason == .notSaved)
         let (_, rotated) = try await finish(cookie) { $0.regenerate() }
         #expect(rotated.reason == .newID)
-        let cleared = try await finish("swift_session=\(SessionIdentifier.random())").1
+        let cleared = try await finish("swift_session=\(SessionIdentifier.random().rawValue)").1
         #expect(cleared.reason == .cleared)
         #expect(cleared.setCookie?.contains("Max-Age=0") == true)
     }
@@ -103,7 +103,7 @@ import Testing
         }
         let (session, headers) = try await request(fixture) { $0.put("foo", "bar") }
         let expires = CookieDate.format(secondsSince1970: Int64(fixture.time.now.timeIntervalSince1970) + 7200)
-        #expect(headers.value("Set-Cookie") == "app_session=\(session.id); Max-Age=7200; Expires=\(expires); Path=/app; Domain=example.com; Secure; HttpOnly; SameSite=Strict; Partitioned")
+        #expect(headers.value("Set-Cookie") == "app_session=\(session.id.rawValue); Max-Age=7200; Expires=\(expires); Path=/app; Domain=example.com; Secure; HttpOnly; SameSite=Strict; Partitioned")
         #expect(headers.value("Cache-Control") == "no-store")
     }
 
@@ -118,13 +118,13 @@ import Testing
     @Test func expireOnCloseSendsNeitherMaxAgeNorExpires() async throws {
         let fixture = try Fixture { $0.expireOnClose = true }
         let (session, headers) = try await request(fixture) { $0.put("foo", "bar") }
-        #expect(headers.value("Set-Cookie") == "swift_session=\(session.id); Path=/; HttpOnly; SameSite=Lax")
+        #expect(headers.value("Set-Cookie") == "swift_session=\(session.id.rawValue); Path=/; HttpOnly; SameSite=Lax")
     }
 
     @Test func returningSessionIsReadAndNotRewrittenOrRecookied() async throws {
         let fixture = try Fixture()
         let first = try await request(fixture) { $0.put("foo", "bar") }
-        let cookie = "swift_session=\(first.session.id)"
+        let cookie = "swift_session=\(first.session.id.rawValue)"
         let writes = fixture.probe.calls("write")
         let second = try await request(fixture, cookie: "other=1; \(cookie); theme=dark") { session in
             #expect(session.get("foo") == "bar")
@@ -138,13 +138,13 @@ import Testing
     @Test func changedSessionIsWrittenWithoutACookieUntilRefreshIsDue() async throws {
         let fixture = try Fixture { $0.touchInterval = .seconds(600) }
         let first = try await request(fixture) { $0.put("count", 1) }
-        let cookie = "swift_session=\(first.session.id)"
+        let cookie = "swift_session=\(first.session.id.rawValue)"
         fixture.time.advance(by: .seconds(60))
         let second = try await request(fixture, cookie: cookie) { _ = try $0.increment("count") }
         #expect(second.headers.value("Set-Cookie") == nil)
         fixture.time.advance(by: .seconds(600))
         let third = try await request(fixture, cookie: cookie) { _ = try $0.increment("count") }
-        #expect(cookieID(third.headers.value("Set-Cookie")) == first.session.id.description, "the sliding cookie was not refreshed")
+        #expect(cookieID(third.headers.value("Set-Cookie")) == first.session.id.rawValue, "the sliding cookie was not refreshed")
         fixture.time.advance(by: .seconds(60))
         let fourth = try await request(fixture, cookie: cookie) { _ = try $0.increment("count") }
         #expect(fourth.headers.value("Set-Cookie") == nil, "the cookie was refreshed again too soon")
@@ -156,7 +156,7 @@ import Testing
             $0.expireOnClose = true
         }
         let first = try await request(fixture) { $0.put("user", "ada") }
-        let cookie = "swift_session=\(first.session.id)"
+        let cookie = "swift_session=\(first.session.id.rawValue)"
         for _ in 0..<10 {
             fixture.time.advance(by: .seconds(100))
             let response = try await request(fixture, cookie: cookie) { #expect($0.get("user") == "ada") }
@@ -172,7 +172,7 @@ import Testing
     @Test func readerStaysSignedInWithRefreshedCookies() async throws {
         let fixture = try Fixture { $0.lifetime = .minutes(10) }
         let first = try await request(fixture) { $0.put("user", "ada") }
-        let cookie = "swift_session=\(first.session.id)"
+        let cookie = "swift_session=\(first.session.id.rawValue)"
         var refreshed = 0
         for _ in 0..<30 {
             fixture.time.advance(by: .seconds(20))
@@ -185,11 +185,11 @@ import Testing
     @Test func unknownIDIsReplacedNeverAdoptedAndItsCookieCleared() async throws {
         let fixture = try Fixture()
         let forged = SessionIdentifier.random()
-        let quiet = try await request(fixture, cookie: "swift_session=\(forged)")
+        let quiet = try await request(fixture, cookie: "swift_session=\(forged.rawValue)")
         #expect(quiet.session.id != forged)
         #expect(quiet.headers.value("Set-Cookie")?.hasPrefix("swift_session=; Max-Age=0") == true)
-        let written = try await request(fixture, cookie: "swift_session=\(forged)") { $0.put("a", 1) }
-        #expect(cookieID(written.headers.value("Set-Cookie")) == written.session.id.description)
+        let written = try await request(fixture, cookie: "swift_session=\(forged.rawValue)") { $0.put("a", 1) }
+        #expect(cookieID(written.headers.value("Set-Cookie")) == written.session.id.rawValue)
         #expect(written.session.id != forged)
         #expect(try await fixture.memory.read(forged) == nil)
     }
@@ -209,26 +209,26 @@ import Testing
     @Test func quotedCookieValueAndSeveralHeadersAreUnderstood() async throws {
         let fixture = try Fixture()
         let id = try await fixture.storedSession(["user": "ada"])
-        let started = try await fixture.lifecycle.start(cookieHeaders: ["theme=dark", "swift_session=\"\(id)\""])
+        let started = try await fixture.lifecycle.start(cookieHeaders: ["theme=dark", "swift_session=\"\(id.rawValue)\""])
         #expect(started.session.id == id)
     }
 
     @Test func serverErrorSavesNothingAndSendsNoCookie() async throws {
         let fixture = try Fixture()
         let id = try await fixture.storedSession(["user": "ada"])
-        let (_, headers) = try await request(fixture, cookie: "swift_session=\(id)", status: 500) { session in
+        let (_, headers) = try await request(fixture, cookie: "swift_session=\(id.rawValue)", status: 500) { session in
             session.put("user", "mallory")
             session.regenerate()
         }
         #expect(headers.value("Set-Cookie") == nil)
-        let after = try #require(try await fixture.manager.load(id: id.description))
+        let after = try #require(try await fixture.manager.load(id: id.rawValue))
         #expect(after.get("user") == "ada")
     }
 
     @Test func discardedRequestChangesNothingFlashIncluded() async throws {
         let fixture = try Fixture()
         let first = try await request(fixture) { $0.flash("status", "Welcome") }
-        let cookie = "swift_session=\(first.session.id)"
+        let cookie = "swift_session=\(first.session.id.rawValue)"
         let writes = fixture.probe.calls("write")
         let (_, headers) = try await request(fixture, cookie: cookie) { session in
             session.put("evil", true)
@@ -245,13 +245,13 @@ import Testing
     @Test func regenerateSendsTheNewIDAndTheOldOneStopsWorking() async throws {
         let fixture = try Fixture()
         let first = try await request(fixture) { $0.put("cart", 3) }
-        let oldCookie = "swift_session=\(first.session.id)"
+        let oldCookie = "swift_session=\(first.session.id.rawValue)"
         let login = try await request(fixture, cookie: oldCookie) { session in
             session.regenerate()
             session.put("user", "ada")
         }
         let newID = try #require(cookieID(login.headers.value("Set-Cookie")))
-        #expect(newID != first.session.id.description)
+        #expect(newID != first.session.id.rawValue)
         #expect(login.headers.value("Cache-Control") == "no-store")
         let replay = try await request(fixture, cookie: oldCookie)
         #expect(replay.session.get("user", as: String.self) == nil, "the old cookie still signs in")
@@ -263,10 +263,10 @@ import Testing
     @Test func invalidateClearsTheCookieWhenNothingIsLeft() async throws {
         let fixture = try Fixture()
         let first = try await request(fixture) { $0.put("user", "ada") }
-        let (_, headers) = try await request(fixture, cookie: "swift_session=\(first.session.id)") { $0.invalidate() }
+        let (_, headers) = try await request(fixture, cookie: "swift_session=\(first.session.id.rawValue)") { $0.invalidate() }
         #expect(headers.value("Set-Cookie") == "swift_session=; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Path=/; HttpOnly; SameSite=Lax")
         #expect(headers.value("Cache-Control") == "no-store")
-        #expect(try await fixture.manager.load(id: first.session.id.description) == nil)
+        #expect(try await fixture.manager.load(id: first.session.id.rawValue) == nil)
     }
 
     @Test func anAppPolicyThatKeepsSharedCachesOutIsKept() async throws {
@@ -289,7 +289,7 @@ import Testing
         }
         // No cookie, nothing to protect: the app's policy stands.
         let (stored, _) = try await request(fixture) { $0.put("b", 2) }
-        let (_, quiet) = try await request(fixture, cookie: "swift_session=\(stored.id)", cacheControl: "public, max-age=3600")
+        let (_, quiet) = try await request(fixture, cookie: "swift_session=\(stored.id.rawValue)", cacheControl: "public, max-age=3600")
         #expect(quiet.value("Set-Cookie") == nil)
         #expect(quiet.value("Cache-Control") == nil)
     }
@@ -298,7 +298,7 @@ import Testing
         let fixture = try Fixture { $0.lifetime = .minutes(30) }
         let first = try await request(fixture) { $0.put("user", "ada") }
         fixture.time.advance(by: .seconds(31 * 60))
-        let later = try await request(fixture, cookie: "swift_session=\(first.session.id)")
+        let later = try await request(fixture, cookie: "swift_session=\(first.session.id.rawValue)")
         #expect(later.session.get("user", as: String.self) == nil)
         #expect(later.session.id != first.session.id)
     }

@@ -76,9 +76,9 @@ import SessionsConformance
         let fresh = try await fixture.manager.buildSession()
         #expect(fresh.isNew && !fresh.isStored)
         let invalid = try await fixture.manager.buildSession(id: "not-an-id")
-        #expect(invalid.id.description != "not-an-id")
+        #expect(invalid.id.rawValue != "not-an-id")
         let unknown = SessionIdentifier.random()
-        let adopted = try await fixture.manager.buildSession(id: unknown.description)
+        let adopted = try await fixture.manager.buildSession(id: unknown.rawValue)
         #expect(adopted.id != unknown, "an unknown ID was adopted")
         #expect(fixture.events.all.contains(.rejectedID(reason: .malformed)))
         #expect(fixture.events.all.contains(.unknownID(SessionFingerprint(unknown))))
@@ -101,12 +101,12 @@ import SessionsConformance
     @Test func backgroundJobLoadsChangesAndSaves() async throws {
         let fixture = try Fixture()
         let id = try await fixture.storedSession(["credits": 1])
-        #expect(try await fixture.manager.load(id: SessionIdentifier.random().description) == nil)
+        #expect(try await fixture.manager.load(id: SessionIdentifier.random().rawValue) == nil)
         #expect(try await fixture.manager.load(id: "garbage") == nil)
-        let job = try #require(try await fixture.manager.load(id: id.description))
+        let job = try #require(try await fixture.manager.load(id: id.rawValue))
         try job.increment("credits", by: 9)
         try await job.save()
-        let request = try #require(try await fixture.manager.load(id: id.description))
+        let request = try #require(try await fixture.manager.load(id: id.rawValue))
         #expect(request.get("credits") == 10)
     }
 
@@ -114,9 +114,9 @@ import SessionsConformance
         let fixture = try Fixture()
         let id = try await fixture.storedSession()
         fixture.probe.fail(["read"])
-        await #expect(throws: ProbeError.injected("read")) { try await fixture.manager.buildSession(id: id.description) }
+        await #expect(throws: ProbeError.injected("read")) { try await fixture.manager.buildSession(id: id.rawValue) }
         #expect(fixture.events.all.contains { if case .storeError(driver: "probe", operation: "read", _) = $0 { true } else { false } })
-        #expect(!fixture.events.all.contains { "\($0)".contains(id.description) }, "an event carried a raw ID")
+        #expect(!fixture.events.all.contains { "\($0)".contains(id.rawValue) }, "an event carried a raw ID")
     }
 
     @Test func payloadCapGivesAClearError() async throws {
@@ -145,7 +145,7 @@ import SessionsConformance
         let id = try await fixture.storedSession(["user": "ada"])
         for _ in 0..<5 {
             fixture.time.advance(by: .seconds(11 * 60))
-            let session = try #require(try await fixture.manager.load(id: id.description))
+            let session = try #require(try await fixture.manager.load(id: id.rawValue))
             session.put("seen", true)
             try await session.save()
         }
@@ -153,7 +153,7 @@ import SessionsConformance
         let stored = try #require(try await fixture.memory.read(id))
         #expect(stored.metadata.expiresAt == stored.metadata.createdAt.addingTimeInterval(3_600))
         fixture.time.advance(by: .seconds(6 * 60))
-        #expect(try await fixture.manager.load(id: id.description) == nil)
+        #expect(try await fixture.manager.load(id: id.rawValue) == nil)
         #expect(try await fixture.memory.read(id) == nil, "the store kept the session past its absolute end")
     }
 
@@ -206,7 +206,7 @@ import SessionsConformance
                     let session = try await manager.buildSession(driver: "memory")
                     session.put("n", index)
                     try await session.save()
-                    let loaded = try await manager.load(id: session.id.description, driver: "memory")
+                    let loaded = try await manager.load(id: session.id.rawValue, driver: "memory")
                     #expect(loaded?.get("n") == index)
                 }
             }

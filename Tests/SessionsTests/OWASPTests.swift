@@ -23,7 +23,7 @@ import Testing
         var lengths = Set<Int>()
         for _ in 0..<1_000_000 {
             let id = SessionIdentifier.random()
-            let text = id.description
+            let text = id.rawValue
             lengths.insert(text.utf8.count)
             for byte in text.utf8 { counts[Int(byte)] += 1 }
             seen.insert(id)
@@ -39,23 +39,23 @@ import Testing
     @Test func strictModeNeverAdoptsAnUnknownID() async throws {
         let fixture = try Fixture()
         let planted = SessionIdentifier.random()
-        let (session, headers) = try await request(fixture, cookie: "swift_session=\(planted)") { $0.put("user", "mallory") }
+        let (session, headers) = try await request(fixture, cookie: "swift_session=\(planted.rawValue)") { $0.put("user", "mallory") }
         #expect(session.id != planted, "an attacker-chosen ID was adopted (session fixation)")
-        #expect(cookieID(headers.value("Set-Cookie")) == session.id.description)
-        #expect(try await fixture.manager.load(id: planted.description) == nil)
+        #expect(cookieID(headers.value("Set-Cookie")) == session.id.rawValue)
+        #expect(try await fixture.manager.load(id: planted.rawValue) == nil)
     }
 
     @Test func renewalOnPrivilegeChange() async throws {
         let fixture = try Fixture()
         let (anonymous, _) = try await request(fixture) { $0.put("cart", 3) }
-        let (signedIn, headers) = try await request(fixture, cookie: "swift_session=\(anonymous.id)") { session in
+        let (signedIn, headers) = try await request(fixture, cookie: "swift_session=\(anonymous.id.rawValue)") { session in
             session.regenerate()
             session.put("user", "ada")
         }
         #expect(signedIn.id != anonymous.id)
-        #expect(cookieID(headers.value("Set-Cookie")) == signedIn.id.description)
-        #expect(try await fixture.manager.load(id: anonymous.id.description) == nil, "the pre-login ID still opens the session")
-        let later = try #require(try await fixture.manager.load(id: signedIn.id.description))
+        #expect(cookieID(headers.value("Set-Cookie")) == signedIn.id.rawValue)
+        #expect(try await fixture.manager.load(id: anonymous.id.rawValue) == nil, "the pre-login ID still opens the session")
+        let later = try #require(try await fixture.manager.load(id: signedIn.id.rawValue))
         #expect(later.get("cart") == 3)
     }
 
@@ -64,7 +64,7 @@ import Testing
         let (first, _) = try await request(fixture) { $0.put("user", "ada") }
         fixture.time.advance(by: .seconds(30 * 60 + 1))
         // The browser would have dropped the cookie; a stolen copy still presents it.
-        let (replayed, _) = try await request(fixture, cookie: "swift_session=\(first.id)")
+        let (replayed, _) = try await request(fixture, cookie: "swift_session=\(first.id.rawValue)")
         #expect(replayed.id != first.id)
         #expect(replayed.get("user", as: String.self) == nil)
     }
@@ -77,10 +77,10 @@ import Testing
         let (first, _) = try await request(fixture) { $0.put("user", "ada") }
         for _ in 0..<3 {
             fixture.time.advance(by: .seconds(20 * 60))
-            let (active, _) = try await request(fixture, cookie: "swift_session=\(first.id)") { _ = try $0.increment("clicks") }
+            let (active, _) = try await request(fixture, cookie: "swift_session=\(first.id.rawValue)") { _ = try $0.increment("clicks") }
             if fixture.time.clock.now.timeIntervalSince(first.createdAt) < 3600 { #expect(active.id == first.id) }
         }
-        let (late, _) = try await request(fixture, cookie: "swift_session=\(first.id)")
+        let (late, _) = try await request(fixture, cookie: "swift_session=\(first.id.rawValue)")
         #expect(late.id != first.id, "an active session outlived its absolute lifetime")
         #expect(late.get("user", as: String.self) == nil)
     }
@@ -92,21 +92,21 @@ import Testing
         }
         let (guest, _) = try await request(fixture) { $0.put("cart", 1) }
         fixture.time.advance(by: .seconds(25 * 60))
-        _ = try await request(fixture, cookie: "swift_session=\(guest.id)") { $0.put("cart", 2) }
+        _ = try await request(fixture, cookie: "swift_session=\(guest.id.rawValue)") { $0.put("cart", 2) }
         fixture.time.advance(by: .seconds(25 * 60))
-        let (signedIn, _) = try await request(fixture, cookie: "swift_session=\(guest.id)") { session in
+        let (signedIn, _) = try await request(fixture, cookie: "swift_session=\(guest.id.rawValue)") { session in
             session.regenerate()
             session.put("user", "ada")
         }
         #expect(signedIn.createdAt == fixture.time.now, "regenerate kept the guest session's creation time")
         // 20 minutes later the guest session would have passed its absolute end; the signed-in one has not.
         fixture.time.advance(by: .seconds(20 * 60))
-        let (later, _) = try await request(fixture, cookie: "swift_session=\(signedIn.id)")
+        let (later, _) = try await request(fixture, cookie: "swift_session=\(signedIn.id.rawValue)")
         #expect(later.id == signedIn.id, "the user was signed out by the guest session's absolute lifetime")
         #expect(later.get("user") == "ada")
         #expect(later.get("cart") == 2)
         fixture.time.advance(by: .seconds(41 * 60))
-        let (ended, _) = try await request(fixture, cookie: "swift_session=\(signedIn.id)")
+        let (ended, _) = try await request(fixture, cookie: "swift_session=\(signedIn.id.rawValue)")
         #expect(ended.id != signedIn.id, "the signed-in session outlived an hour from the sign-in")
     }
 
@@ -150,21 +150,21 @@ import Testing
     @Test func logoutDestroysTheSessionOnTheServer() async throws {
         let fixture = try Fixture()
         let (signedIn, _) = try await request(fixture) { $0.put("user", "ada") }
-        let (_, headers) = try await request(fixture, cookie: "swift_session=\(signedIn.id)") { $0.invalidate() }
-        #expect(try await fixture.manager.load(id: signedIn.id.description) == nil)
+        let (_, headers) = try await request(fixture, cookie: "swift_session=\(signedIn.id.rawValue)") { $0.invalidate() }
+        #expect(try await fixture.manager.load(id: signedIn.id.rawValue) == nil)
         // Replaying the old cookie after logout gives an empty session.
-        let (replayed, _) = try await request(fixture, cookie: "swift_session=\(signedIn.id)")
+        let (replayed, _) = try await request(fixture, cookie: "swift_session=\(signedIn.id.rawValue)")
         #expect(replayed.get("user", as: String.self) == nil)
-        #expect(cookieID(headers.value("Set-Cookie")) != signedIn.id.description)
+        #expect(cookieID(headers.value("Set-Cookie")) != signedIn.id.rawValue)
     }
 
     @Test func noIDInEventsOrErrors() async throws {
         let fixture = try Fixture { $0.tombstoneLifetime = .seconds(30) }
         let (session, _) = try await request(fixture) { $0.put("user", "ada") }
-        let id = session.id.description
+        let id = session.id.rawValue
         _ = try await request(fixture, cookie: "swift_session=\(id)") { $0.regenerate() }
         _ = try await request(fixture, cookie: "swift_session=\(id)")
-        _ = try await request(fixture, cookie: "swift_session=\(SessionIdentifier.random())")
+        _ = try await request(fixture, cookie: "swift_session=\(SessionIdentifier.random().rawValue)")
         _ = try await request(fixture, cookie: "swift_session=not-an-id")
         let texts = fixture.events.all.map { String(describing: $0) }
         #expect(texts.count >= 3, "the flow reported no events to check")

@@ -17,7 +17,7 @@ import Testing
 
     func expectFresh(_ fixture: Fixture, id: SessionIdentifier, payload: [UInt8]) async throws {
         try await fixture.memory.write(id, payload: payload, at: fixture.time.now)
-        let session = try await fixture.manager.buildSession(id: id.description)
+        let session = try await fixture.manager.buildSession(id: id.rawValue)
         #expect(session.id != id, "a corrupt payload was adopted")
         #expect(session.all().isEmpty)
     }
@@ -54,7 +54,7 @@ import Testing
                 bytes = (0..<Int.random(in: 0..<200, using: &generator)).map { _ in UInt8.random(in: 0...255, using: &generator) }
             }
             try await fixture.memory.write(id, payload: bytes, at: fixture.time.now)
-            let session = try await fixture.manager.buildSession(id: id.description)
+            let session = try await fixture.manager.buildSession(id: id.rawValue)
             _ = session.all()
             _ = session.get("list", as: [Int].self)
         }
@@ -86,8 +86,8 @@ import Testing
         let (healthy, _) = try await storedPayload(fixture)
         let broken = SessionIdentifier.random()
         try await fixture.memory.write(broken, payload: [1, 2, 3], at: fixture.time.now)
-        _ = try await fixture.manager.buildSession(id: broken.description)
-        let session = try #require(try await fixture.manager.load(id: healthy.description))
+        _ = try await fixture.manager.buildSession(id: broken.rawValue)
+        let session = try #require(try await fixture.manager.load(id: healthy.rawValue))
         #expect(session.get("name") == "Ada")
     }
 

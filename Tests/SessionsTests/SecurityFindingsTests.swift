@@ -16,7 +16,7 @@ import Testing
         let session = try await fixture.manager.buildSession()
         session.put("ok", Self.nested(ValueCodec.maximumDepth - 1, around: "deepest allowed"))
         try await session.save()
-        let loaded = try #require(try await fixture.manager.load(id: session.id.description), "a value at the depth limit bricked the session")
+        let loaded = try #require(try await fixture.manager.load(id: session.id.rawValue), "a value at the depth limit bricked the session")
         #expect(loaded.get("ok") == Self.nested(ValueCodec.maximumDepth - 1, around: "deepest allowed"))
 
         loaded.put("too_deep", Self.nested(ValueCodec.maximumDepth, around: "hunter2"))
@@ -29,7 +29,7 @@ import Testing
         #expect(reason == "nested more than \(ValueCodec.maximumDepth) levels deep")
         #expect(!reason.contains("hunter2"))
         // The store still holds a session every load can read.
-        #expect(try await fixture.manager.load(id: session.id.description)?.get("ok", as: SessionValue.self) != nil)
+        #expect(try await fixture.manager.load(id: session.id.rawValue)?.get("ok", as: SessionValue.self) != nil)
     }
 
     @Test func anUnencodableValueIsNotCopiedIntoTheError() async throws {
@@ -45,17 +45,37 @@ import Testing
         #expect(!message.contains("Context("), "the error carries the value: \(message)")
     }
 
+    @Test func anIDShowsOnlyItsFingerprintUnlessItsRawValueIsAskedFor() async throws {
+        let fixture = try Fixture()
+        let session = try await fixture.manager.buildSession()
+        session.put("user", "ada")
+        try await session.save()
+        let id = session.id
+        let raw = id.rawValue
+        var dumped = ""
+        dump(id, to: &dumped)
+        let shown = ["\(id)", "\(session.id)", String(describing: id), String(reflecting: id), id.description, dumped, "\([id])"]
+        for text in shown {
+            #expect(!text.contains(raw), "the raw ID shows in \(text)")
+            #expect(text.contains(SessionFingerprint(id).description), "\(text) does not name the session")
+        }
+        #expect(raw.count == SessionIdentifier.length)
+        #expect(SessionIdentifier(rawValue: raw) == id)
+        #expect(SessionIdentifier(rawValue: raw + "x") == nil)
+        #expect(try await fixture.manager.load(id: raw)?.id == id)
+    }
+
     @Test func aLogoutLeavesAnAuditEvent() async throws {
         let fixture = try Fixture()
         let id = try await fixture.storedSession(["user": "ada"])
-        let started = try await fixture.lifecycle.start(cookieHeaders: ["swift_session=\(id)"])
+        let started = try await fixture.lifecycle.start(cookieHeaders: ["swift_session=\(id.rawValue)"])
         started.session.invalidate()
         _ = try await fixture.lifecycle.finish(started, status: 200)
         #expect(fixture.events.all.contains(.invalidated(SessionFingerprint(id))), "a logout raised no event: \(fixture.events.all)")
 
         // A sign-in (regenerate) is not a logout.
         let other = try await fixture.storedSession(["user": "bob"])
-        let signIn = try await fixture.lifecycle.start(cookieHeaders: ["swift_session=\(other)"])
+        let signIn = try await fixture.lifecycle.start(cookieHeaders: ["swift_session=\(other.rawValue)"])
         signIn.session.regenerate()
         _ = try await fixture.lifecycle.finish(signIn, status: 200)
         #expect(!fixture.events.all.contains(.invalidated(SessionFingerprint(other))))

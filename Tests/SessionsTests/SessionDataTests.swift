@@ -50,9 +50,9 @@ import Testing
         fresh.put("a", 1)
         try await fresh.save()
         #expect(fresh.isNew, "isNew changed during the request")
-        let loaded = try #require(try await fixture.manager.load(id: fresh.id.description))
+        let loaded = try #require(try await fixture.manager.load(id: fresh.id.rawValue))
         #expect(!loaded.isNew)
-        let unknown = try await fixture.manager.buildSession(id: SessionIdentifier.random().description)
+        let unknown = try await fixture.manager.buildSession(id: SessionIdentifier.random().rawValue)
         #expect(unknown.isNew)
     }
 
@@ -150,7 +150,7 @@ import Testing
         #expect(throws: SessionError.typeMismatch(key: "text", expected: "an integer")) { try session.increment("text") }
         try await session.save()
 
-        let again = try await fixture.manager.buildSession(id: session.id.description)
+        let again = try await fixture.manager.buildSession(id: session.id.rawValue)
         #expect(try again.increment("dynamic") == 7)
         #expect(try again.increment("small") == 9)
         #expect(try again.increment("wide") == 11)
@@ -230,7 +230,7 @@ import Testing
         session.put("dynamic", ["k": ["v", 1, true, nil]] as SessionValue)
         try await session.save()
 
-        let loaded = try #require(try await fixture.manager.load(id: session.id.description))
+        let loaded = try #require(try await fixture.manager.load(id: session.id.rawValue))
         #expect(loaded.get("string") == "héllo ✓")
         #expect(loaded.get("int") == -42)
         #expect(loaded.get("int8", as: Int8.self) == -8)

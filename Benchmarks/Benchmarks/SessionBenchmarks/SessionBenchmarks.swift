@@ -161,9 +161,9 @@ func flashedPayload(_ manager: SessionManager) async throws -> [UInt8] {
 
 /// 4. A new session ID in its text form, beside Foundation's UUID string.
 func identifiers() {
-    Benchmark("ID: SessionIdentifier.random().description") { benchmark in
+    Benchmark("ID: SessionIdentifier.random().rawValue") { benchmark in
         for _ in benchmark.scaledIterations {
-            blackHole(SessionIdentifier.random().description)
+            blackHole(SessionIdentifier.random().rawValue)
         }
     }
     Benchmark("ID baseline: UUID().uuidString") { benchmark in

@@ -10,10 +10,13 @@ import Foundation
 /// (``SessionDriverCapabilities/sessionLocks``)
 /// that hold across threads and processes.
 ///
-/// - One file per session in ``folder``, named exactly the 32-character ID. IDs are validated by
-///   type, so no path is ever built from unchecked text. The folder is created (mode 0700, with
-///   any missing parent folders) by ``open()``, or by the first write when `open` was not called;
-///   every file the driver creates has mode 0600.
+/// - One file per session in ``folder``, named by the session's handle (``SessionHandle``: the
+///   SHA-256 of its ID, 64 hexadecimal digits), so a listing of the folder reveals no ID to
+///   replay. IDs are validated by type, so no path is ever built from unchecked text. The folder
+///   is created (mode 0700, with any missing parent folders) by ``open()``, or by the first write
+///   when `open` was not called; ``open()`` also makes an existing folder that others can read
+///   private, and renames the files of the layout before handle names (named by the raw ID).
+///   Every file the driver creates has mode 0600.
 /// - File format `SSF3`: two slots of equal size S, slot 0 at offset 0 and slot 1 at offset S,
 ///   and the file exactly 2·S bytes long. Each slot holds zeros or a record: the 4 bytes `SSF3`,
 ///   a sequence number, the session's version, its creation time, the lengths of the user key
@@ -21,7 +24,7 @@ import Foundation
 ///   payload (see `SessionFileRecord`). The
 ///   session is the slot whose record is whole (its checksum matches) with the higher sequence.
 ///   S is the smallest power of two of at least 512 bytes and twice the record, so a payload
-///   can double before the file is laid out anew. A file under an ID without a whole record in
+///   can double before the file is laid out anew. A file under a session's name without a whole record in
 ///   that layout (written by something else, or damaged) reads as no session, and ``gc()``
 ///   leaves it alone: it deletes only files it can read as a session.
 /// - Versions: every write, conditional or not, stores a fresh random nonzero 64-bit version
@@ -32,7 +35,7 @@ import Foundation
 ///   time to the session's deadline. When there is no file yet, it holds no whole record, or the
 ///   payload outgrew the slots (or shrank so much that a fresh file would have slots a quarter
 ///   their size or less), the write lays the file out anew instead: it writes a fresh file to a
-///   temporary file in the same folder (`.tmp-<id>-<random hex>`) and renames it over the
+///   temporary file in the same folder (`.tmp-<handle>-<random hex>`) and renames it over the
 ///   session's file.
 /// - A write whose record is smaller than the one it supersedes (a logout's tombstone, a session
 ///   that forgot keys) pads its slot with zeros and then zeroes the superseded slot, so no
@@ -47,12 +50,12 @@ import Foundation
 ///   or the file is damaged) or an expired file does it read once more under the session's
 ///   record lock.
 /// - Writes, conditional writes and destroys of one session are serialised across threads and
-///   processes: each holds a per-ID in-process claim and then a POSIX record lock on the lock
-///   file `.lock-<id>` beside the session (tried without waiting; `fcntl(F_SETLKW)` only off the
+///   processes: each holds a per-session in-process claim and then a POSIX record lock on the lock
+///   file `.lock-<handle>` beside the session (tried without waiting; `fcntl(F_SETLKW)` only off the
 ///   cooperative pool). A conditional write
 ///   compares the stored version under those locks. Reads and touches take no lock, but for
 ///   the rare locked re-read above.
-/// - Session locks (``lock(_:lease:wait:)``) are POSIX record locks on `.block-<id>`, held for the
+/// - Session locks (``lock(_:lease:wait:)``) are POSIX record locks on `.block-<handle>`, held for the
 ///   request; the operating system releases them when a process dies.
 /// - No fsync by default: a killed process cannot corrupt anything, but a power cut may lose the
 ///   last writes. With `files_fsync` (``fsyncSetting``) each write fsyncs the file
@@ -114,6 +117,10 @@ public struct FileSessionDriver: SessionDriver {
     /// stored sessions keep being written and read. A flood of new visitors thus fills no disk.
     /// Default 64 MiB; 0 turns the check off.
     public var minimumFreeBytes: Int = 64 << 20
+    /// The driver's name in the manager's registry, for its events.
+    let name: String
+    /// Where the driver reports events (a folder made private, files renamed at ``open()``).
+    let report: SessionEventObserver
 
     /// The prefix of temporary files' names.
     static let temporaryPrefix = ".tmp-"
@@ -131,19 +138,36 @@ public struct FileSessionDriver: SessionDriver {
     ///   - fsync: Whether each write fsyncs the file and the folder, for durability against
     ///     power loss. Default false.
     ///   - clock: The clock read for expiry. Default ``SessionClock/system``.
-    public init(folder: String, lifetime: Duration, fsync: Bool = false, clock: SessionClock = .system) {
+    ///   - name: The driver's name in the manager's registry, for its events. Default `file`.
+    ///   - report: Where the driver reports events. Default: nowhere.
+    public init(
+        folder: String, lifetime: Duration, fsync: Bool = false, clock: SessionClock = .system,
+        name: String = "file", report: @escaping SessionEventObserver = { _ in }
+    ) {
         self.folder = Self.absolutePath(folder)
         self.lifetime = lifetime
         self.fsync = fsync
         self.clock = clock
+        self.name = name
+        self.report = report
     }
 
     // MARK: - SessionDriver
 
-    /// Creates the folder, and any missing parent folders, with mode 0700 when it is missing.
-    /// Throws when the path exists but is not a folder, or cannot be created.
+    /// Readies the folder: creates it, and any missing parent folders, with mode 0700 when it is
+    /// missing; makes an existing one that other users could read private (mode 0700, reporting
+    /// ``SessionEvent/folderTightened(driver:folder:previousMode:)``); and renames the session
+    /// files of the layout before handle names (named by the raw ID) to their handle names,
+    /// reporting ``SessionEvent/filesRenamed(driver:count:)``, so an upgrade signs nobody out.
+    ///
+    /// - Throws: ``FileSessionDriverError/folderNotPrivate(folder:mode:code:)`` when the folder is
+    ///   open to other users and cannot be made private (another user owns it), or a
+    ///   ``FileSessionDriverError`` when the path is not a folder or cannot be created or listed.
     public func open() async throws {
         try createFolder(folder)
+        try makeFolderPrivate()
+        let renamed = try renameFilesOfRawIDLayout()
+        if renamed > 0 { report(.filesRenamed(driver: name, count: renamed)) }
     }
 
     /// The payload, metadata and version stored under `id`, or nil when the file is missing,
@@ -152,7 +176,7 @@ public struct FileSessionDriver: SessionDriver {
     /// path is not a regular file, the stored payload is larger than ``maxFileBytes``, or the
     /// file cannot be read. Takes no lock in the common case (see the type's notes on atomicity).
     public func read(_ id: SessionIdentifier) async throws -> StoredSession? {
-        try await withLiveRecord(id, operation: "read a session file") { _, info, record in
+        try await withLiveRecord(SessionFileName(id), operation: "read a session file") { _, info, record in
             try checkPayloadSize(record.payload)
             return StoredSession(payload: record.payload, metadata: metadata(of: info, record), version: record.version)
         }
@@ -164,8 +188,9 @@ public struct FileSessionDriver: SessionDriver {
     /// temporary file, if one was made, is removed) and a ``FileSessionDriverError`` is thrown.
     public func write(_ id: SessionIdentifier, payload: [UInt8], metadata: SessionMetadata) async throws {
         try checkSize(payload, metadata)
-        try await withRecordLock(id, creatingFolder: true, offThePool: fsync) { _ in
-            let result = try store(id, payload: payload, metadata: metadata, if: .unconditional)
+        let name = SessionFileName(id)
+        try await withRecordLock(name, creatingFolder: true, offThePool: fsync) { _ in
+            let result = try store(name, payload: payload, metadata: metadata, if: .unconditional)
             if fsync, case .written(_, renamed: true) = result { try syncFolder() }
         }
     }
@@ -178,12 +203,13 @@ public struct FileSessionDriver: SessionDriver {
         _ id: SessionIdentifier, payload: [UInt8], metadata: SessionMetadata, ifVersion expected: UInt64?
     ) async throws -> ConditionalWrite {
         try checkSize(payload, metadata)
-        return try await withRecordLock(id, creatingFolder: expected == nil, offThePool: fsync) { lockFD -> ConditionalWrite in
+        let name = SessionFileName(id)
+        return try await withRecordLock(name, creatingFolder: expected == nil, offThePool: fsync) { lockFD -> ConditionalWrite in
             // No lock file because the folder is missing: there is no session either.
             guard let lockFD else { return .missing }
-            switch try store(id, payload: payload, metadata: metadata, if: WritePrecondition(expecting: expected)) {
+            switch try store(name, payload: payload, metadata: metadata, if: WritePrecondition(expecting: expected)) {
             case .refused(let refusal):
-                if refusal == .missing { removeLockFileIfSessionMissing(id, holding: lockFD) }
+                if refusal == .missing { removeLockFileIfSessionMissing(name, holding: lockFD) }
                 return refusal
             case .written(let version, let renamed):
                 if fsync && renamed { try syncFolder() }
@@ -195,14 +221,15 @@ public struct FileSessionDriver: SessionDriver {
     /// Removes the file of `id` (and its lock file); succeeds when it is already gone. Waits for
     /// a write of the same session in another thread or process to finish first.
     public func destroy(_ id: SessionIdentifier) async throws {
-        try await withRecordLock(id, creatingFolder: false) { lockFD in
-            if unlink(path(for: id)) != 0 {
+        let name = SessionFileName(id)
+        try await withRecordLock(name, creatingFolder: false) { lockFD in
+            if unlink(path(for: name)) != 0 {
                 let code = errno
                 if code != ENOENT && code != ENOTDIR {
                     throw FileSessionDriverError.systemCall(operation: "remove a session file", folder: folder, code: code)
                 }
             }
-            if let lockFD { removeLockFileIfSessionMissing(id, holding: lockFD) }
+            if let lockFD { removeLockFileIfSessionMissing(name, holding: lockFD) }
         }
     }
 
@@ -212,7 +239,7 @@ public struct FileSessionDriver: SessionDriver {
     @discardableResult
     public func touch(_ id: SessionIdentifier, metadata: SessionMetadata) async throws -> Bool {
         // Checking and touching through one descriptor touches the inode that was checked.
-        try await withLiveRecord(id, operation: "touch a session file") { fd, _, _ in
+        try await withLiveRecord(SessionFileName(id), operation: "touch a session file") { fd, _, _ in
             try stampModificationTime(fd, to: metadata.expiresAt, operation: "set a session file's time")
             return true
         } ?? false

@@ -40,6 +40,12 @@ public enum SessionEvent: Sendable, Equatable {
     /// A request's changes were dropped because another request destroyed its session while it
     /// ran (a logout): the session was not brought back and no cookie was sent.
     case changesDropped(SessionFingerprint)
+    /// A driver's folder let other users in (its octal mode was `previousMode`, such as `0755`);
+    /// the driver made it private to its owner (0700) as it opened.
+    case folderTightened(driver: String, folder: String, previousMode: String)
+    /// The file driver found `count` session files named by their raw IDs (the layout before
+    /// handle names) as it opened, and renamed them to their handles; their sessions go on.
+    case filesRenamed(driver: String, count: Int)
 
     /// Why an ID was rejected before reaching any driver.
     public enum RejectedIDReason: String, Sendable, Equatable {

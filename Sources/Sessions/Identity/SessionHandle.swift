@@ -14,7 +14,7 @@ public struct SessionHandle: Hashable, Sendable, CustomStringConvertible {
 
     /// The handle of `id`: the SHA-256 of the ID's 32 characters.
     public init(_ id: SessionIdentifier) {
-        bytes = SHA256.digest(id.description.utf8)
+        bytes = SHA256.digest(id.rawValue.utf8)
     }
 
     /// The digest as 64 lower-case hexadecimal digits.

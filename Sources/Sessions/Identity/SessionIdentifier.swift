@@ -7,7 +7,16 @@
 ///
 /// The value is held as three 64-bit words: hashing and comparing it never allocates, and a
 /// store keyed by it keeps no string per session.
-public struct SessionIdentifier: Hashable, Sendable, CustomStringConvertible {
+///
+/// The ID is a bearer credential, so its `description` (what string interpolation, `print` and
+/// loggers show) is redacted to the session's ``SessionFingerprint``; the text itself is
+/// ``rawValue``, spelled out where it is really wanted:
+///
+/// ```swift
+/// logger.info("signed in \(session.id)")        // "signed in SessionIdentifier(fingerprint: 3f9a0c…)"
+/// let header = session.id.rawValue             // the 32 characters, for a header or a job
+/// ```
+public struct SessionIdentifier: Hashable, Sendable, RawRepresentable, CustomStringConvertible, CustomReflectable {
     /// The number of characters of an ID's text form.
     public static let length = 32
 
@@ -31,6 +40,11 @@ public struct SessionIdentifier: Hashable, Sendable, CustomStringConvertible {
         let parsed = text.utf8.withContiguousStorageIfAvailable(Self.parse) ?? Array(text.utf8).withUnsafeBufferPointer(Self.parse)
         guard let parsed else { return nil }
         self.init(words: parsed)
+    }
+
+    /// Parses an ID from untrusted text, as ``init(validating:)`` does.
+    public init?(rawValue: String) {
+        self.init(validating: rawValue)
     }
 
     /// Decodes 32 base64url characters into the three words, or nil: 6 bits per character,
@@ -64,12 +78,23 @@ public struct SessionIdentifier: Hashable, Sendable, CustomStringConvertible {
         return words
     }
 
-    /// The 32-character text form, as it travels in cookies and headers.
-    public var description: String {
+    /// The 32-character text form, as it travels in cookies and headers: the credential itself.
+    /// Never log it; ``description`` is the form for logs.
+    public var rawValue: String {
         String(unsafeUninitializedCapacity: Self.length) { output in
             writeText(into: output)
             return Self.length
         }
+    }
+
+    /// A redacted form naming the session by its fingerprint, safe for logs and error messages.
+    public var description: String {
+        "SessionIdentifier(fingerprint: \(SessionFingerprint(self)))"
+    }
+
+    /// The redacted form's one child, so `dump` and debuggers show no ID either.
+    public var customMirror: Mirror {
+        Mirror(self, children: ["fingerprint": SessionFingerprint(self).description], displayStyle: .struct)
     }
 
     /// Writes the text form into the first 32 bytes of `output` (which must have room).

@@ -23,7 +23,7 @@ package enum MultipartForm {
     /// text; nil when there is none, the body is cut short, or the value is not UTF-8.
     package static func firstValue(named name: String, in body: [UInt8], boundary: String) -> String? {
         let delimiter = Array("--".utf8) + Array(boundary.utf8)
-        var starts = delimiterEnds(of: delimiter, in: body)
+        let starts = delimiterEnds(of: delimiter, in: body)
         guard var partStart = starts.next() else { return nil }
         while let next = starts.next() {
             // A part runs from after its delimiter's line to the CRLF before the next delimiter.

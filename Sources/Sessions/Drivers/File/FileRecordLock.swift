@@ -10,22 +10,22 @@ import Darwin
 ///
 /// POSIX record locks belong to the process, so they never exclude two threads of one process,
 /// and closing *any* descriptor of a file drops all of the process's locks on it. Hence no
-/// thread opens a session's lock file without first holding that ID's in-process claim: then
+/// thread opens a session's lock file without first holding that session's in-process claim: then
 /// only one descriptor per lock file is open in the process at a time.
 ///
-/// Keyed by ID alone, not by folder: the same ID in two folders shares a claim, which only ever
+/// Keyed by file name alone, not by folder: the same session in two folders shares a claim, which only ever
 /// makes one wait for the other. Lock order is always in-process claim, then record lock, one
 /// of each at a time, so no thread waits on a lock while holding one another waits on.
 enum FileLockRegistry {
-    /// The in-process claims on record lock files (`.lock-<id>`), one per ID (a stripe shared by
+    /// The in-process claims on record lock files (`.lock-<name>`), one per session (a stripe shared by
     /// several IDs would make every session on it wait behind one whose lock another process
     /// holds). Held across the system calls of one write; never while awaiting.
-    static let records = KeyedClaims<SessionIdentifier>()
+    static let records = KeyedClaims<SessionFileName>()
 
-    /// The IDs whose session lock file (`.block-<id>`) a thread of this process holds or is
+    /// The sessions whose session lock file (`.block-<name>`) a thread of this process holds or is
     /// trying or removing: a session lock lasts a whole request, so it is only ever tried
     /// (``KeyedClaims/tryClaim(_:)``) and polled, never waited for.
-    static let blocks = KeyedClaims<SessionIdentifier>()
+    static let blocks = KeyedClaims<SessionFileName>()
 }
 
 /// The outcome of trying to lock a lock file.
@@ -45,7 +45,7 @@ extension FileSessionDriver {
     /// write lock on the whole file (waiting for it when `wait`, else giving up with ``FileLockAttempt/busy``),
     /// and checks that the locked file is still the one linked at `path`: whoever removes a lock
     /// file does so while holding its lock, so a file locked after its removal is a stale inode.
-    /// The caller must hold the ID's in-process exclusion (``FileLockRegistry``).
+    /// The caller must hold the session's in-process exclusion (``FileLockRegistry``).
     func lockFile(at path: String, create: Bool, wait: Bool) throws -> FileLockAttempt {
         while true {
             let flags = O_RDWR | O_CLOEXEC | O_NOFOLLOW | (create ? O_CREAT : 0)
@@ -92,7 +92,7 @@ extension FileSessionDriver {
         }
     }
 
-    /// Runs `body` holding the in-process claim and the record lock of `id`, and passes it the
+    /// Runs `body` holding the in-process claim and the record lock of `name`, and passes it the
     /// lock file's descriptor. When the folder is missing, creates it first if `creatingFolder`,
     /// else runs `body(nil)` without a lock: there is no file to serialise against.
     ///
@@ -100,17 +100,17 @@ extension FileSessionDriver {
     /// holds the lock does it wait, on ``BlockingCalls``, never on the cooperative pool. With
     /// `offThePool` (a body that may block for long, such as an fsync) it runs there at once.
     func withRecordLock<Result: Sendable>(
-        _ id: SessionIdentifier,
+        _ name: SessionFileName,
         creatingFolder: Bool,
         offThePool: Bool = false,
         _ body: @escaping @Sendable (Int32?) throws -> Result
     ) async throws -> Result {
-        if !offThePool, case .done(let result) = try recordLocked(id, creatingFolder: creatingFolder, waiting: false, body) {
+        if !offThePool, case .done(let result) = try recordLocked(name, creatingFolder: creatingFolder, waiting: false, body) {
             return result
         }
         return try await BlockingCalls.run {
             while true {
-                if case .done(let result) = try recordLocked(id, creatingFolder: creatingFolder, waiting: true, body) { return result }
+                if case .done(let result) = try recordLocked(name, creatingFolder: creatingFolder, waiting: true, body) { return result }
             }
         }
     }
@@ -118,20 +118,20 @@ extension FileSessionDriver {
     /// One pass of ``withRecordLock(_:creatingFolder:_:)``: with `waiting`, waits for the claim
     /// and the record lock (blocking the thread); without, gives up at once when either is held.
     private func recordLocked<Result>(
-        _ id: SessionIdentifier,
+        _ name: SessionFileName,
         creatingFolder: Bool,
         waiting: Bool,
         _ body: (Int32?) throws -> Result
     ) throws -> RecordLockPass<Result> {
         if waiting {
-            FileLockRegistry.records.claim(id)
-        } else if !FileLockRegistry.records.tryClaim(id) {
+            FileLockRegistry.records.claim(name)
+        } else if !FileLockRegistry.records.tryClaim(name) {
             return .wouldWait
         }
-        defer { FileLockRegistry.records.release(id) }
+        defer { FileLockRegistry.records.release(name) }
         var createdFolder = false
         while true {
-            switch try lockFile(at: lockPath(for: id), create: true, wait: waiting) {
+            switch try lockFile(at: lockPath(for: name), create: true, wait: waiting) {
             case .held(let fd):
                 defer { _ = FileCall.close(fd) }
                 return .done(try body(fd))
@@ -148,13 +148,13 @@ extension FileSessionDriver {
         }
     }
 
-    /// Removes the record lock file of `id`, whose lock `fd` holds, when the session file is
+    /// Removes the record lock file named `name`, whose lock `fd` holds, when the session file is
     /// gone, so destroyed sessions leave no lock file behind. A writer waiting on the removed
     /// file notices the change of inode and locks a new one.
-    func removeLockFileIfSessionMissing(_ id: SessionIdentifier, holding fd: Int32) {
+    func removeLockFileIfSessionMissing(_ name: SessionFileName, holding fd: Int32) {
         var info = stat()
-        guard lstat(path(for: id), &info) != 0, errno == ENOENT else { return }
-        _ = Self.unlinkIfStillLinked(lockPath(for: id), holding: fd)
+        guard lstat(path(for: name), &info) != 0, errno == ENOENT else { return }
+        _ = Self.unlinkIfStillLinked(lockPath(for: name), holding: fd)
     }
 
     /// Unlinks `path` if it is still the file open as `fd`; returns whether it did.

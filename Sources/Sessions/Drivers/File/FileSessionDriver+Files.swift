@@ -7,11 +7,11 @@ import Foundation
 
 /// Reading, writing and creating the files of ``FileSessionDriver``.
 extension FileSessionDriver {
-    /// Opens the file of `id` for reading and returns the descriptor (the caller closes it) and
+    /// Opens the file named `name` for reading and returns the descriptor (the caller closes it) and
     /// its status, or nil when it is missing. Throws when it is not a regular file (a symbolic
     /// link is not followed).
-    func openSessionFile(_ id: SessionIdentifier, operation: String) throws -> (Int32, stat)? {
-        let fd = FileCall.openRetryingInterrupts(path(for: id), O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+    func openSessionFile(_ name: SessionFileName, operation: String) throws -> (Int32, stat)? {
+        let fd = FileCall.openRetryingInterrupts(path(for: name), O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
         guard fd >= 0 else {
             let code = errno
             if code == ENOENT || code == ENOTDIR { return nil }
@@ -25,12 +25,12 @@ extension FileSessionDriver {
         return (fd, info)
     }
 
-    /// Opens the file of `id` for reading and writing in place and returns the descriptor (the
+    /// Opens the file named `name` for reading and writing in place and returns the descriptor (the
     /// caller closes it) and its status, or nil when there is no regular file to update at the
     /// path: it is missing, or a symbolic link (never followed, so a write never lands outside the
     /// folder), a folder or another kind of file, which a write replaces as a missing file.
-    func openSessionFileForUpdate(_ id: SessionIdentifier) throws -> (Int32, stat)? {
-        let fd = FileCall.openRetryingInterrupts(path(for: id), O_RDWR | O_CLOEXEC | O_NOFOLLOW)
+    func openSessionFileForUpdate(_ name: SessionFileName) throws -> (Int32, stat)? {
+        let fd = FileCall.openRetryingInterrupts(path(for: name), O_RDWR | O_CLOEXEC | O_NOFOLLOW)
         guard fd >= 0 else {
             let code = errno
             if code == ENOENT || code == ENOTDIR || code == ELOOP || code == EISDIR { return nil }
@@ -120,10 +120,10 @@ extension FileSessionDriver {
     }
 
     /// Writes `bytes`, a whole session file, to a temporary file with the modification time
-    /// `deadline` and renames it over the file of `id`. On failure the previous file is left
+    /// `deadline` and renames it over the file named `name`. On failure the previous file is left
     /// intact and the temporary file is removed.
-    func replaceFile(of id: SessionIdentifier, with bytes: [UInt8], expiringAt deadline: Date) throws {
-        let (fd, temporaryPath) = try createTemporaryFile(for: id)
+    func replaceFile(of name: SessionFileName, with bytes: [UInt8], expiringAt deadline: Date) throws {
+        let (fd, temporaryPath) = try createTemporaryFile(for: name)
         var isOpen = true
         do {
             if let code = writeAll(fd, bytes) {
@@ -141,7 +141,7 @@ extension FileSessionDriver {
                     throw FileSessionDriverError.systemCall(operation: "close a temporary file", folder: folder, code: code)
                 }
             }
-            guard rename(temporaryPath, path(for: id)) == 0 else {
+            guard rename(temporaryPath, path(for: name)) == 0 else {
                 throw FileSessionDriverError.systemCall(operation: "rename a temporary file over a session file", folder: folder, code: errno)
             }
         } catch {
@@ -151,47 +151,15 @@ extension FileSessionDriver {
         }
     }
 
-    /// Creates `path` and its missing parents with mode 0700; succeeds when it is already a folder.
-    func createFolder(_ path: String) throws {
-        if mkdir(path, 0o700) == 0 {
-            // The umask may have removed bits; the folder is private to the owner.
-            _ = chmod(path, 0o700)
-            return
-        }
-        let code = errno
-        switch code {
-        case EEXIST:
-            var info = stat()
-            guard stat(path, &info) == 0 else {
-                throw FileSessionDriverError.systemCall(operation: "create the folder", folder: folder, code: errno)
-            }
-            guard (info.st_mode & S_IFMT) == S_IFDIR else {
-                throw FileSessionDriverError.systemCall(operation: "create the folder", folder: folder, code: ENOTDIR)
-            }
-        case ENOENT:
-            guard let slash = path.lastIndex(of: "/"), slash != path.startIndex else {
-                throw FileSessionDriverError.systemCall(operation: "create the folder", folder: folder, code: code)
-            }
-            try createFolder(String(path[..<slash]))
-            if mkdir(path, 0o700) == 0 {
-                _ = chmod(path, 0o700)
-            } else if errno != EEXIST {
-                throw FileSessionDriverError.systemCall(operation: "create the folder", folder: folder, code: errno)
-            }
-        default:
-            throw FileSessionDriverError.systemCall(operation: "create the folder", folder: folder, code: code)
-        }
-    }
-
-    /// Creates `.tmp-<id>-<random hex>` with O_EXCL and mode 0600, creating the folder first when
+    /// Creates `.tmp-<name>-<random hex>` with O_EXCL and mode 0600, creating the folder first when
     /// it is missing. Returns the open descriptor and the file's path.
-    private func createTemporaryFile(for id: SessionIdentifier) throws -> (Int32, String) {
+    private func createTemporaryFile(for name: SessionFileName) throws -> (Int32, String) {
         var createdFolder = false
         var attempts = 0
         while true {
             attempts += 1
             let suffix = String(UInt64.random(in: .min ... .max), radix: 16)
-            let name = Self.temporaryPrefix + id.description + "-" + String(repeating: "0", count: 16 - suffix.count) + suffix
+            let name = Self.temporaryPrefix + name.description + "-" + String(repeating: "0", count: 16 - suffix.count) + suffix
             let temporaryPath = folder + "/" + name
             let fd = FileCall.open(temporaryPath, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
             if fd >= 0 {

@@ -11,8 +11,8 @@ extension FileSessionDriver {
     /// removed. A temporary file's age counts from the earlier of its modification and
     /// status-change times (one laid out anew carries its session's deadline, maybe far ahead).
     ///
-    /// Only regular files named exactly like the driver's own are considered: a valid session
-    /// ID, `.tmp-` + ID + `-` + hex, `.lock-` + ID, `.block-` + ID. A session file is removed
+    /// Only regular files named exactly like the driver's own are considered: a session file name
+    /// (``SessionFileName``), `.tmp-` + name + `-` + hex, `.lock-` + name, `.block-` + name. A session file is removed
     /// while holding its record lock (a write in progress makes gc skip it until the next run),
     /// so a conditional write never lands on a file gc is removing. A lock file is removed only
     /// while gc holds its lock, and only if it is still the file at its path; a writer that
@@ -35,16 +35,16 @@ extension FileSessionDriver {
                 firstFailure = FileSessionDriverError.systemCall(operation: "remove an expired file", folder: folder, code: errno)
             }
         }
-        for id in listing.sessions.union(listing.locks) {
+        for name in listing.sessions.union(listing.locks) {
             do {
-                if try collectSession(id, now: now) { removed += 1 }
+                if try collectSession(name, now: now) { removed += 1 }
             } catch {
                 if firstFailure == nil { firstFailure = error }
             }
         }
-        for id in listing.blocks {
+        for name in listing.blocks {
             do {
-                try removeStaleBlockFile(id)
+                try removeStaleBlockFile(name)
             } catch {
                 if firstFailure == nil { firstFailure = error }
             }
@@ -54,7 +54,7 @@ extension FileSessionDriver {
     }
 
     /// The names in the folder that gc looks at, sorted by kind; nil when the folder is missing.
-    private func listFolder() throws -> (temporaries: [String], sessions: Set<SessionIdentifier>, locks: Set<SessionIdentifier>, blocks: [SessionIdentifier])? {
+    private func listFolder() throws -> (temporaries: [String], sessions: Set<SessionFileName>, locks: Set<SessionFileName>, blocks: [SessionFileName])? {
         guard let directory = opendir(folder) else {
             let code = errno
             if code == ENOENT || code == ENOTDIR { return nil }
@@ -63,9 +63,9 @@ extension FileSessionDriver {
         defer { _ = closedir(directory) }
 
         var temporaries: [String] = []
-        var sessions = Set<SessionIdentifier>()
-        var locks = Set<SessionIdentifier>()
-        var blocks: [SessionIdentifier] = []
+        var sessions = Set<SessionFileName>()
+        var locks = Set<SessionFileName>()
+        var blocks: [SessionFileName] = []
         while true {
             errno = 0
             guard let entry = readdir(directory) else {
@@ -74,33 +74,33 @@ extension FileSessionDriver {
                 }
                 break
             }
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+            let entryName = withUnsafeBytes(of: entry.pointee.d_name) { raw in
                 String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
             }
-            if Self.isSessionFileName(name), let id = SessionIdentifier(validating: name) {
-                sessions.insert(id)
-            } else if Self.isTemporaryFileName(name) {
-                temporaries.append(name)
-            } else if let id = Self.identifier(in: name, after: Self.lockPrefix) {
-                locks.insert(id)
-            } else if let id = Self.identifier(in: name, after: Self.blockPrefix) {
-                blocks.append(id)
+            if let name = SessionFileName(entryName) {
+                sessions.insert(name)
+            } else if Self.isTemporaryFileName(entryName) {
+                temporaries.append(entryName)
+            } else if let name = Self.fileName(in: entryName, after: Self.lockPrefix) {
+                locks.insert(name)
+            } else if let name = Self.fileName(in: entryName, after: Self.blockPrefix) {
+                blocks.append(name)
             }
         }
         return (temporaries, sessions, locks, blocks)
     }
 
-    /// Removes the session file of `id` when it has expired, with its lock file, or only the
+    /// Removes the session file named `name` when it has expired, with its lock file, or only the
     /// lock file when the session file is missing. Returns whether a session file was removed.
-    private func collectSession(_ id: SessionIdentifier, now: Date) throws -> Bool {
-        let sessionPath = path(for: id)
+    private func collectSession(_ name: SessionFileName, now: Date) throws -> Bool {
+        let sessionPath = path(for: name)
         var info = stat()
         if lstat(sessionPath, &info) != 0 {
             let code = errno
             guard code == ENOENT else {
                 throw FileSessionDriverError.systemCall(operation: "stat a session file", folder: folder, code: code)
             }
-            try removeOrphanLockFile(id)
+            try removeOrphanLockFile(name)
             return false
         }
         // No deadline is earlier than the modification time: a later one is not expired.
@@ -108,28 +108,28 @@ extension FileSessionDriver {
             return false
         }
         // Being written (claimed or locked): the next gc will see.
-        guard FileLockRegistry.records.tryClaim(id) else { return false }
-        defer { FileLockRegistry.records.release(id) }
-        guard case .held(let fd) = try lockFile(at: lockPath(for: id), create: true, wait: false) else { return false }
+        guard FileLockRegistry.records.tryClaim(name) else { return false }
+        defer { FileLockRegistry.records.release(name) }
+        guard case .held(let fd) = try lockFile(at: lockPath(for: name), create: true, wait: false) else { return false }
         defer { _ = FileCall.close(fd) }
         // Checked again under the lock: a write may have renewed it since the listing.
-        guard try hasExpired(id, now: now) else { return false }
+        guard try hasExpired(name, now: now) else { return false }
         guard unlink(sessionPath) == 0 else {
             let code = errno
             if code == ENOENT { return false }
             throw FileSessionDriverError.systemCall(operation: "remove an expired file", folder: folder, code: code)
         }
-        _ = Self.unlinkIfStillLinked(lockPath(for: id), holding: fd)
+        _ = Self.unlinkIfStillLinked(lockPath(for: name), holding: fd)
         return true
     }
 
-    /// Whether the file of `id` is a session file (a regular file in a session layout holding a
-    /// whole record) whose deadline has passed at `now`. Anything else named like an ID is not
+    /// Whether the file named `name` is a session file (a regular file in a session layout holding a
+    /// whole record) whose deadline has passed at `now`. Anything else named like one is not
     /// the driver's to delete.
-    private func hasExpired(_ id: SessionIdentifier, now: Date) throws -> Bool {
+    private func hasExpired(_ name: SessionFileName, now: Date) throws -> Bool {
         var info = stat()
-        guard lstat(path(for: id), &info) == 0, Self.isRegularFile(info),
-            let (fd, opened) = try openSessionFile(id, operation: "collect a session file")
+        guard lstat(path(for: name), &info) == 0, Self.isRegularFile(info),
+            let (fd, opened) = try openSessionFile(name, operation: "collect a session file")
         else { return false }
         defer { _ = FileCall.close(fd) }
         guard let record = try readSlots(fd, opened).flatMap({ layout, bytes in layout.winner(in: bytes)?.record }) else {
@@ -138,25 +138,25 @@ extension FileSessionDriver {
         return isPast(deadline(of: opened, record), now: now)
     }
 
-    /// Removes the record lock file of `id` when nobody holds it and its session file is missing.
-    private func removeOrphanLockFile(_ id: SessionIdentifier) throws {
-        let path = lockPath(for: id)
+    /// Removes the record lock file named `name` when nobody holds it and its session file is missing.
+    private func removeOrphanLockFile(_ name: SessionFileName) throws {
+        let path = lockPath(for: name)
         var info = stat()
         guard lstat(path, &info) == 0, Self.isRegularFile(info) else { return }
-        guard FileLockRegistry.records.tryClaim(id) else { return }
-        defer { FileLockRegistry.records.release(id) }
+        guard FileLockRegistry.records.tryClaim(name) else { return }
+        defer { FileLockRegistry.records.release(name) }
         guard case .held(let fd) = try lockFile(at: path, create: false, wait: false) else { return }
         defer { _ = FileCall.close(fd) }
-        removeLockFileIfSessionMissing(id, holding: fd)
+        removeLockFileIfSessionMissing(name, holding: fd)
     }
 
-    /// Removes the session lock file of `id` when nobody holds it: a holder that died left it.
-    private func removeStaleBlockFile(_ id: SessionIdentifier) throws {
-        let path = blockPath(for: id)
+    /// Removes the session lock file named `name` when nobody holds it: a holder that died left it.
+    private func removeStaleBlockFile(_ name: SessionFileName) throws {
+        let path = blockPath(for: name)
         var info = stat()
         guard lstat(path, &info) == 0, Self.isRegularFile(info) else { return }
-        guard FileLockRegistry.blocks.tryClaim(id) else { return }
-        defer { FileLockRegistry.blocks.release(id) }
+        guard FileLockRegistry.blocks.tryClaim(name) else { return }
+        defer { FileLockRegistry.blocks.release(name) }
         guard case .held(let fd) = try lockFile(at: path, create: false, wait: false) else { return }
         defer { _ = FileCall.close(fd) }
         _ = Self.unlinkIfStillLinked(path, holding: fd)

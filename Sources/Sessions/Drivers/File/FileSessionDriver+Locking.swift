@@ -8,7 +8,7 @@ extension FileSessionDriver {
     /// Waits at most `wait` for the session lock of `id`, across threads and processes, then
     /// holds it until ``SessionLock/release()`` or until `lease` has passed.
     ///
-    /// The lock is a POSIX record lock on `.block-<id>` in the folder (created with mode 0600,
+    /// The lock is a POSIX record lock on `.block-<name>` in the folder (the session's ``SessionHandle``) (created with mode 0600,
     /// and the folder with it when missing), polled every 5 ms. When the holding process dies,
     /// the operating system releases it at once. Releasing removes the file.
     ///
@@ -17,10 +17,11 @@ extension FileSessionDriver {
     public func lock(_ id: SessionIdentifier, lease: Duration, wait: Duration) async throws -> SessionLock {
         let clock = ContinuousClock()
         let deadline = clock.now.advanced(by: wait)
+        let name = SessionFileName(id)
         var createdFolder = false
         while true {
-            if let fd = try tryBlock(id, createdFolder: &createdFolder) {
-                return startHolding(id, fd: fd, lease: lease)
+            if let fd = try tryBlock(name, createdFolder: &createdFolder) {
+                return startHolding(name, fd: fd, lease: lease)
             }
             let now = clock.now
             guard now < deadline else { throw SessionError.lockTimeout(waited: wait) }
@@ -28,16 +29,16 @@ extension FileSessionDriver {
         }
     }
 
-    /// One attempt at the session lock of `id`: the descriptor holding it, or nil when another
-    /// thread or process holds it.
-    private func tryBlock(_ id: SessionIdentifier, createdFolder: inout Bool) throws -> Int32? {
+    /// One attempt at the session lock of the session named `name`: the descriptor holding it,
+    /// or nil when another thread or process holds it.
+    private func tryBlock(_ name: SessionFileName, createdFolder: inout Bool) throws -> Int32? {
         while true {
-            guard FileLockRegistry.blocks.tryClaim(id) else { return nil }
+            guard FileLockRegistry.blocks.tryClaim(name) else { return nil }
             let attempt: FileLockAttempt
             do {
-                attempt = try lockFile(at: blockPath(for: id), create: true, wait: false)
+                attempt = try lockFile(at: blockPath(for: name), create: true, wait: false)
             } catch {
-                FileLockRegistry.blocks.release(id)
+                FileLockRegistry.blocks.release(name)
                 throw error
             }
             switch attempt {
@@ -45,10 +46,10 @@ extension FileSessionDriver {
                 // The claim stays until release: no other thread of this process may open the file.
                 return fd
             case .busy:
-                FileLockRegistry.blocks.release(id)
+                FileLockRegistry.blocks.release(name)
                 return nil
             case .absent:
-                FileLockRegistry.blocks.release(id)
+                FileLockRegistry.blocks.release(name)
                 guard !createdFolder else {
                     throw FileSessionDriverError.systemCall(operation: "open a lock file", folder: folder, code: ENOENT)
                 }
@@ -59,8 +60,8 @@ extension FileSessionDriver {
     }
 
     /// Wraps the held lock in a ``SessionLock`` and starts its lease.
-    private func startHolding(_ id: SessionIdentifier, fd: Int32, lease: Duration) -> SessionLock {
-        let holder = FileBlockHolder(id: id, path: blockPath(for: id), fd: fd)
+    private func startHolding(_ name: SessionFileName, fd: Int32, lease: Duration) -> SessionLock {
+        let holder = FileBlockHolder(name: name, path: blockPath(for: name), fd: fd)
         let expiry = Task { [holder] in
             try? await Task.sleep(for: lease)
             if !Task.isCancelled { holder.release() }
@@ -73,12 +74,12 @@ extension FileSessionDriver {
 /// A held session lock of ``FileSessionDriver``: the descriptor whose record lock it is, until
 /// released by hand or by its lease, whichever comes first (the second release does nothing).
 final class FileBlockHolder: Sendable {
-    private let id: SessionIdentifier
+    private let name: SessionFileName
     private let path: String
     private let state: Locked<(fd: Int32?, lease: Task<Void, Never>?)>
 
-    init(id: SessionIdentifier, path: String, fd: Int32) {
-        self.id = id
+    init(name: SessionFileName, path: String, fd: Int32) {
+        self.name = name
         self.path = path
         self.state = Locked((fd: fd, lease: nil))
     }
@@ -105,6 +106,6 @@ final class FileBlockHolder: Sendable {
         guard let fd else { return }
         _ = FileSessionDriver.unlinkIfStillLinked(path, holding: fd)
         _ = FileCall.close(fd)
-        FileLockRegistry.blocks.release(id)
+        FileLockRegistry.blocks.release(name)
     }
 }

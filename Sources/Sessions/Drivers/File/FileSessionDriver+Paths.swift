@@ -2,19 +2,19 @@ import Foundation
 
 /// Where a session's files live, and which names in the folder are the driver's own.
 extension FileSessionDriver {
-    /// The path of the file of `id`.
-    func path(for id: SessionIdentifier) -> String {
-        folder + "/" + id.description
+    /// The path of the session file named `name`.
+    func path(for name: SessionFileName) -> String {
+        folder + "/" + name.description
     }
 
-    /// The path of the record lock file of `id`.
-    func lockPath(for id: SessionIdentifier) -> String {
-        folder + "/" + Self.lockPrefix + id.description
+    /// The path of the record lock file of `name`.
+    func lockPath(for name: SessionFileName) -> String {
+        folder + "/" + Self.lockPrefix + name.description
     }
 
-    /// The path of the session lock file of `id`.
-    func blockPath(for id: SessionIdentifier) -> String {
-        folder + "/" + Self.blockPrefix + id.description
+    /// The path of the session lock file of `name`.
+    func blockPath(for name: SessionFileName) -> String {
+        folder + "/" + Self.blockPrefix + name.description
     }
 
     /// `path` made absolute against the current working directory, without trailing slashes.
@@ -28,30 +28,23 @@ extension FileSessionDriver {
         return result
     }
 
-    /// Whether `name` is a session file's name: a valid ID.
-    static func isSessionFileName(_ name: String) -> Bool {
-        name.utf8.count == SessionIdentifier.length && SessionIdentifier(validating: name) != nil
+    /// The session file name that `name` is `prefix` followed by exactly, else nil.
+    static func fileName(in name: String, after prefix: String) -> SessionFileName? {
+        guard name.utf8.count == prefix.utf8.count + SessionFileName.length, name.hasPrefix(prefix) else { return nil }
+        return SessionFileName(name.dropFirst(prefix.count))
     }
 
-    /// The ID in `name` when it is `prefix` followed by exactly a valid ID, else nil.
-    static func identifier(in name: String, after prefix: String) -> SessionIdentifier? {
-        guard name.utf8.count == prefix.utf8.count + SessionIdentifier.length, name.hasPrefix(prefix) else { return nil }
-        return SessionIdentifier(validating: name.dropFirst(prefix.count))
-    }
-
-    /// Whether `name` is a temporary file's name: `.tmp-` + a valid ID + `-` + one or more
-    /// lowercase or uppercase hex digits.
+    /// Whether `name` is a temporary file's name: `.tmp-` + a session file name + `-` + one or
+    /// more lowercase or uppercase hex digits. Writers before handle names put
+    /// the raw ID where the file name is: such leftovers of a crash are recognised too.
     static func isTemporaryFileName(_ name: String) -> Bool {
         let bytes = Array(name.utf8)
         let prefix = Array(temporaryPrefix.utf8)
-        let idEnd = prefix.count + SessionIdentifier.length
-        guard bytes.count > idEnd + 1, bytes.starts(with: prefix), bytes[idEnd] == UInt8(ascii: "-") else {
-            return false
-        }
-        guard SessionIdentifier(validating: String(decoding: bytes[prefix.count..<idEnd], as: UTF8.self)) != nil else {
-            return false
-        }
-        return bytes[(idEnd + 1)...].allSatisfy { byte in
+        guard bytes.starts(with: prefix), let dash = bytes.lastIndex(of: UInt8(ascii: "-")), dash > prefix.count else { return false }
+        let middle = String(decoding: bytes[prefix.count..<dash], as: UTF8.self)
+        guard SessionFileName(middle) != nil || SessionIdentifier(validating: middle) != nil else { return false }
+        let suffix = bytes[(dash + 1)...]
+        return !suffix.isEmpty && suffix.allSatisfy { byte in
             (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
                 || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(byte)
                 || (UInt8(ascii: "A")...UInt8(ascii: "F")).contains(byte)

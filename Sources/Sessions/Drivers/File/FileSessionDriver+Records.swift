@@ -29,44 +29,44 @@ import Darwin
 /// - A file is only ever replaced by a rename, so a reader holds either the old file, which no
 ///   write touches after its replacement, or the new one.
 extension FileSessionDriver {
-    /// Runs `body` on the live session of `id` (the open file, its status, its record), and
+    /// Runs `body` on the live session named `name` (the open file, its status, its record), and
     /// returns its result; nil when there is no live session: the file is missing, expired, or
     /// holds no whole ``SessionFileRecord``. Takes no lock unless the file looks expired or no
     /// slot of it is whole, and then reads again under the record lock (see above). `body` may
     /// run under that lock.
     func withLiveRecord<Result: Sendable>(
-        _ id: SessionIdentifier,
+        _ name: SessionFileName,
         operation: String,
         _ body: @escaping @Sendable (Int32, stat, SessionFileRecord) throws -> Result
     ) async throws -> Result? {
-        switch try inspectLiveRecord(id, operation: operation, body) {
+        switch try inspectLiveRecord(name, operation: operation, body) {
         case .found(let result):
             return result
         case .none:
             return nil
         case .unsure:
-            return try await withRecordLock(id, creatingFolder: false) { _ in
-                guard case .found(let result) = try inspectLiveRecord(id, operation: operation, body) else { return nil }
+            return try await withRecordLock(name, creatingFolder: false) { _ in
+                guard case .found(let result) = try inspectLiveRecord(name, operation: operation, body) else { return nil }
                 return result
             }
         }
     }
 
-    /// One look at the session file of `id` for ``withLiveRecord(_:operation:_:)``.
+    /// One look at the session file named `name` for ``withLiveRecord(_:operation:_:)``.
     private func inspectLiveRecord<Result>(
-        _ id: SessionIdentifier,
+        _ name: SessionFileName,
         operation: String,
         _ body: (Int32, stat, SessionFileRecord) throws -> Result
     ) throws -> Inspection<Result> {
-        guard let (fd, info) = try openSessionFile(id, operation: operation) else { return .none }
+        guard let (fd, info) = try openSessionFile(name, operation: operation) else { return .none }
         defer { _ = FileCall.close(fd) }
         guard let (layout, bytes) = try readSlots(fd, info) else { return .none }
         guard let (_, record) = layout.winner(in: bytes), !isPast(deadline(of: info, record), now: clock.now) else { return .unsure }
         return .found(try body(fd, info, record))
     }
 
-    /// Writes `payload` and `metadata` under a fresh version as the session of `id`, if
-    /// `precondition` accepts the live session there. The caller holds the record lock of `id`.
+    /// Writes `payload` and `metadata` under a fresh version as the session named `name`, if
+    /// `precondition` accepts the live session there. The caller holds the record lock of `name`.
     ///
     /// When the file holds a whole record and the new one fits its slots, the new record goes in
     /// place into the other slot with the next sequence number, and the file's modification time
@@ -74,9 +74,9 @@ extension FileSessionDriver {
     /// or shrank far below the slots, a sequence at its end) a fresh file is written aside and
     /// renamed over it.
     func store(
-        _ id: SessionIdentifier, payload: [UInt8], metadata: SessionMetadata, if precondition: WritePrecondition
+        _ name: SessionFileName, payload: [UInt8], metadata: SessionMetadata, if precondition: WritePrecondition
     ) throws -> StoreResult {
-        let file = try openSessionFileForUpdate(id)
+        let file = try openSessionFileForUpdate(name)
         defer { if let (fd, _) = file { _ = FileCall.close(fd) } }
         let current = try file.flatMap { fd, info in try currentRecord(fd, info) }
         if let refusal = precondition.refusal(live: current?.liveVersion) { return .refused(refusal) }
@@ -99,7 +99,7 @@ extension FileSessionDriver {
         }
         if current == nil { try checkFreeSpace() }
         let bytes = SessionFileLayout(forPayloadCount: record.bodyCount).file(holding: record)
-        try replaceFile(of: id, with: bytes, expiringAt: metadata.expiresAt)
+        try replaceFile(of: name, with: bytes, expiringAt: metadata.expiresAt)
         return .written(version: record.version, renamed: true)
     }
 

@@ -19,13 +19,15 @@ extension FileSessionDriver {
 
     /// Creates a driver from the manager's context: the folder is ``folderSetting`` (relative to
     /// the current working directory unless absolute), fsync is ``fsyncSetting``, and the
-    /// lifetime and clock are the context's; ``minimumFreeBytes`` is ``minimumFreeSetting``.
+    /// lifetime, clock, name and events are the context's; ``minimumFreeBytes`` is ``minimumFreeSetting``.
     public init(context: SessionDriverContext) {
         self.init(
             folder: context[Self.folderSetting],
             lifetime: context.lifetime,
             fsync: context[Self.fsyncSetting],
-            clock: context.clock
+            clock: context.clock,
+            name: context.name,
+            report: context.report
         )
         minimumFreeBytes = context[Self.minimumFreeSetting] << 20
     }
