@@ -12,7 +12,8 @@ enum IdentifierHarness {
         }
         require(expected, "a malformed text was adopted: \(text.debugDescription)")
         require(id.rawValue == text, "\(text) re-serialised as \(id.rawValue)")
-        require(SessionIdentifier(validating: id.description) == id, "\(text) does not survive a round trip")
+        require(SessionIdentifier(validating: id.rawValue) == id, "\(text) does not survive a round trip")
+        require(!id.description.contains(text), "the description of \(SessionFingerprint(id)) shows the raw ID")
         require(SessionHandle(id) == SessionHandle(id), "the handle of \(text) is not stable")
     }
 }

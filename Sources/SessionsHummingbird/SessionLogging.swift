@@ -38,7 +38,7 @@ public enum SessionLogging {
         case .storeError(let driver, let operation, let message):
             (.error, "session driver \(driver) failed to \(operation): \(message)")
         case .evicted(let driver, let count):
-            (.notice, "session driver \(driver) is full and evicted \(count) least recently active session(s)")
+            (.notice, "session driver \(driver) is full and evicted \(count) session(s), new ones never presented again first")
         case .garbageCollected(let driver, let removed):
             (.debug, "session gc on \(driver) removed \(removed) expired session(s)")
         case .lastWriterWins(let driver):

@@ -85,6 +85,31 @@ import Testing
         }
     }
 
+    @Test func aFloodOfCookielessVisitorsSignsOutNoReturningUser() async throws {
+        let config = DemoTests.config { $0[MemorySessionDriver.maximumSessionsSetting] = 1_000 }
+        try await DemoTests().withDemo(config) { _, browser in
+            var users: [LiveClient] = []
+            for index in 0..<100 {
+                let user = browser.newBrowser()
+                _ = try await DemoTests.signIn(user, as: "user-\(index)")
+                #expect(try await user.send(.get, "/dashboard").text.contains("Signed in as user-\(index)"))
+                users.append(user)
+            }
+            // 10× the cap of cookieless /login pages (each stores a session for its CSRF token),
+            // in rounds of twice the cap between the users' visits.
+            for round in 0..<5 {
+                for _ in 0..<2_000 {
+                    let page = try await browser.client.execute(uri: "/login", method: .get, headers: [:], body: nil) { $0 }
+                    #expect(page.headers[.setCookie] != nil)
+                }
+                for (index, user) in users.enumerated() {
+                    let page = try await user.send(.get, "/dashboard")
+                    #expect(page.text.contains("Signed in as user-\(index)"), "round \(round): user \(index) was signed out by the flood")
+                }
+            }
+        }
+    }
+
     @Test func aLogoutLeavesNoSignedInDataReadableOnDisk() async throws {
         var config = DemoTests.config()
         config.driver = "file"

@@ -27,6 +27,48 @@ import SessionsConformance
         #expect(evicted == 5)
     }
 
+    @Test func aFloodOfNewSessionsThatNeverReturnEvictsNoReturningUser() async throws {
+        let events = EventLog()
+        let time = ManualClock()
+        let driver = MemorySessionDriver(maximumSessions: 1_000, clock: time.clock, report: events.observer)
+        let users = (0..<100).map { _ in SessionIdentifier.random() }
+        for user in users {
+            try await driver.write(user, payload: [1], at: time.now)
+            _ = try await driver.read(user)  // the user's next request presents the cookie
+        }
+        // 10× the cap of cookieless visitors, in rounds of twice the cap between the users'
+        // visits: a plain LRU (or CLOCK) cycles through the whole store twice between them.
+        for round in 0..<5 {
+            for _ in 0..<2_000 { try await driver.write(.random(), payload: [0], at: time.now) }
+            for user in users {
+                #expect(try await driver.read(user) != nil, "round \(round): a returning user's session was evicted")
+            }
+            time.advance(by: .seconds(60))
+        }
+        #expect(driver.count <= 1_000)
+        let evicted = events.all.reduce(0) { total, event in
+            if case .evicted(_, let count) = event { total + count } else { total }
+        }
+        #expect(evicted == 10_000 + 100 - 1_000, "the flood evicted its own sessions, one per insert past the cap")
+    }
+
+    @Test func regularSessionsAreEvictedOnceProbationIsDownToItsFloor() async throws {
+        let driver = MemorySessionDriver(maximumSessions: 10)
+        let regulars = (0..<10).map { _ in SessionIdentifier.random() }
+        for id in regulars {
+            try await driver.write(id, payload: [1], at: Date())
+            _ = try await driver.read(id)
+        }
+        // Nothing on probation: a new session makes room among the regulars, least recently
+        // used first (the first eight are read again, so the hand passes them).
+        for id in regulars[0..<8] { _ = try await driver.read(id) }
+        try await driver.write(.random(), payload: [2], at: Date())
+        #expect(driver.count == 10)
+        for id in regulars[0..<8] { #expect(try await driver.read(id) != nil) }
+        let left = try await [driver.read(regulars[8]), driver.read(regulars[9])].compactMap { $0 }
+        #expect(left.count == 1, "one of the two idle regulars made room")
+    }
+
     @Test func floodOfNewVisitorsStaysWithinTheCap() async throws {
         let driver = MemorySessionDriver(maximumSessions: 5000)
         for _ in 0..<50_000 { try await driver.write(.random(), payload: [0], at: Date()) }

@@ -6,10 +6,12 @@ import Foundation
 ///   sessions, so a shard that grows and rehashes stalls only the requests that land on it,
 ///   never all of them, and never for long.
 /// - Bounded: when it holds ``maximumSessions`` (approximately: the cap is split evenly over
-///   the shards), an insert evicts the least recently active session of its shard with the CLOCK
-///   algorithm (approximate LRU, O(1) amortized per insert) and reports an
+///   the shards), an insert evicts a session of its shard (O(1) amortized) and reports an
 ///   ``SessionEvent/evicted(driver:count:)`` event. A crawler or a flood of new visitors cannot
-///   exhaust memory.
+///   exhaust memory, nor evict returning users: a new session is on probation until a later
+///   request presents it, and the oldest sessions on probation go first (segmented LRU: only
+///   when probation is down to a tenth of the cap do regular sessions go, least recently active
+///   first by the CLOCK algorithm).
 /// - Each session expires at its own deadline (``SessionMetadata/expiresAt``), enforced on read;
 ///   ``gc()`` removes expired entries. User keys are kept beside the sessions that have one, so a
 ///   guest's session costs nothing for them.
@@ -36,7 +38,7 @@ public final class MemorySessionDriver: SessionDriver {
     /// The most sessions held before eviction (`memory_max_sessions`, `SESSION_MEMORY_MAX_SESSIONS`).
     public static let maximumSessionsSetting = SessionSetting<Int>(
         "memory_max_sessions", default: 100_000, format: .integer(in: 1...100_000_000, unit: "sessions"),
-        summary: "The most sessions the memory driver holds before it evicts the least recently active.")
+        summary: "The most sessions the memory driver holds before it evicts: first new ones never presented again, then the least recently active.")
     /// The driver's own settings, registered with it.
     public static let settings: [any AnySessionSetting] = [maximumSessionsSetting]
 
@@ -88,7 +90,7 @@ public final class MemorySessionDriver: SessionDriver {
                 shard.remove(at: index)
                 return nil
             }
-            shard.entries.values[index].referenced = true
+            shard.markPresented(at: index)
             return StoredSession(
                 payload: entry.payload,
                 metadata: SessionMetadata(
@@ -177,7 +179,7 @@ public final class MemorySessionDriver: SessionDriver {
     public func destroy(_ id: SessionIdentifier) async throws {
         shard(for: id).withLock { shard in
             if let index = shard.entries.index(forKey: id) { shard.remove(at: index) }
-            shard.compactQueueIfStale()
+            shard.compactQueues()
         }
     }
 
@@ -188,7 +190,7 @@ public final class MemorySessionDriver: SessionDriver {
                 return false
             }
             shard.entries.values[index].expiresAt = metadata.expiresAt.timeIntervalSince1970
-            shard.entries.values[index].referenced = true
+            shard.markPresented(at: index)
             return true
         }
     }
@@ -198,98 +200,12 @@ public final class MemorySessionDriver: SessionDriver {
         var removed = 0
         for shard in shards {
             // One shard at a time: requests on the other shards go on meanwhile.
-            removed += shard.withLock { shard in
-                let before = shard.entries.count
-                shard.entries = shard.entries.filter { $0.value.isLive(at: now) }
-                if !shard.owners.isEmpty { shard.owners = shard.owners.filter { shard.entries[$0.key] != nil } }
-                shard.compactQueueIfStale()
-                return before - shard.entries.count
-            }
+            removed += shard.withLock { $0.removeExpired(now: now) }
         }
         return removed
     }
 
     private func shard(for id: SessionIdentifier) -> Locked<Shard> {
         shards[Int(id.shardSeed % UInt64(shards.count))]
-    }
-
-    struct Entry {
-        var payload: [UInt8]
-        /// The deadline, in seconds since 1970.
-        var expiresAt: Double
-        var createdAt: Double
-        /// 32 bits keep the entry at 32 bytes; a version would have to wrap within one
-        /// request's read-to-save window to be mistaken for another.
-        var version: UInt32
-        /// Set on each access; the CLOCK hand clears it once before evicting the entry.
-        var referenced = false
-
-        /// Whether the session is live at `now` (seconds since 1970): still so at its deadline.
-        func isLive(at now: Double) -> Bool { now <= expiresAt }
-    }
-
-    struct Shard {
-        let capacity: Int
-        var entries: [SessionIdentifier: Entry] = [:]
-        /// The user keys of the sessions that have one.
-        var owners: [SessionIdentifier: String] = [:]
-        /// IDs in insertion order for the CLOCK hand; may hold IDs destroyed since.
-        var queue: [SessionIdentifier] = []
-        var head = 0
-        /// The last version handed out; versions never repeat within the shard.
-        var nextVersion: UInt32 = 0
-
-        /// Stores `entry`, first making room if the shard is full; returns how many live
-        /// sessions were evicted.
-        mutating func store(_ id: SessionIdentifier, _ entry: Entry, owner: String?, now: Double) -> Int {
-            if let owner {
-                owners[id] = owner
-            } else if !owners.isEmpty {
-                owners[id] = nil
-            }
-            if let index = entries.index(forKey: id) {
-                var replacement = entry
-                replacement.referenced = true
-                entries.values[index] = replacement
-                return 0
-            }
-            var evicted = 0
-            while entries.count >= capacity, head < queue.count {
-                let candidate = queue[head]
-                head += 1
-                guard let index = entries.index(forKey: candidate) else { continue }
-                let existing = entries.values[index]
-                if existing.referenced, existing.isLive(at: now) {
-                    entries.values[index].referenced = false
-                    queue.append(candidate)
-                } else {
-                    remove(at: index)
-                    if existing.isLive(at: now) { evicted += 1 }
-                }
-            }
-            entries[id] = entry
-            queue.append(id)
-            compactQueueIfStale()
-            return evicted
-        }
-
-        /// Removes the session at `index` of ``entries`` and its user key.
-        mutating func remove(at index: Dictionary<SessionIdentifier, Entry>.Index) {
-            let id = entries.remove(at: index).key
-            if !owners.isEmpty { owners[id] = nil }
-        }
-
-        /// Drops the consumed front of the queue and IDs no longer stored, once they make up
-        /// most of it: amortized O(1) per operation.
-        mutating func compactQueueIfStale() {
-            if head > 64, head * 2 > queue.count {
-                queue.removeFirst(head)
-                head = 0
-            }
-            if queue.count - head > 2 * entries.count + 64 {
-                queue = queue[head...].filter { entries[$0] != nil }
-                head = 0
-            }
-        }
     }
 }

@@ -15,7 +15,7 @@ public enum SessionEvent: Sendable, Equatable {
     case corruptPayload(SessionFingerprint, reason: String)
     /// A driver call failed.
     case storeError(driver: String, operation: String, message: String)
-    /// The memory driver was full and dropped its least recently active sessions.
+    /// The memory driver was full and dropped sessions: new ones never presented again first.
     case evicted(driver: String, count: Int)
     /// A gc run finished.
     case garbageCollected(driver: String, removed: Int)
