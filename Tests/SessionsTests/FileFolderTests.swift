@@ -20,11 +20,6 @@ import Testing
         try await body(folder)
     }
 
-    func mode(_ path: String) -> mode_t {
-        var info = stat()
-        return stat(path, &info) == 0 ? info.st_mode & 0o777 : 0
-    }
-
     @Test func noFileNameInTheFolderHoldsAnID() async throws {
         try await withFolder { folder in
             let driver = FileSessionDriver(folder: folder, lifetime: .seconds(3_600))
@@ -46,7 +41,7 @@ import Testing
             let events = EventLog()
             let driver = FileSessionDriver(folder: folder, lifetime: .seconds(3_600), name: "files", report: events.observer)
             try await driver.open()
-            #expect(mode(folder) == 0o700)
+            #expect(fileTestMode(folder) == 0o700)
             #expect(events.all == [.folderTightened(driver: "files", folder: folder, previousMode: "0755")])
             try await driver.open()
             #expect(events.all.count == 1, "a private folder was reported again")
@@ -75,7 +70,7 @@ import Testing
             #expect(process.terminationStatus == 1, "\(text)")
             #expect(text.contains("refuses the folder \(folder): its mode 0755 lets other users in"), "\(text)")
             #expect(text.contains("give it to the app's user with mode 0700"), "\(text)")
-            #expect(mode(folder) == 0o755)
+            #expect(fileTestMode(folder) == 0o755)
         }
     }
 

@@ -57,7 +57,8 @@ func fileTestName(_ id: SessionIdentifier) -> String {
     SessionFileName(id).description
 }
 
-private func fileTestMode(_ path: String) -> mode_t? {
+/// The permission bits of `path` (not following a symbolic link), or nil when it is missing.
+func fileTestMode(_ path: String) -> mode_t? {
     var info = stat()
     guard lstat(path, &info) == 0 else { return nil }
     return info.st_mode & 0o777

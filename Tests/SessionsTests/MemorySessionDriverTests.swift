@@ -6,6 +6,13 @@ import Testing
 import SessionsConformance
 
 @Suite struct MemorySessionDriverTests {
+    /// How many sessions the `evicted` events in `events` report.
+    static func evictedCount(_ events: EventLog) -> Int {
+        events.all.reduce(0) { total, event in
+            if case .evicted(_, let count) = event { total + count } else { total }
+        }
+    }
+
     @Test func capEvictsTheLeastRecentlyActiveAndReportsIt() async throws {
         let events = EventLog()
         let time = ManualClock()
@@ -21,9 +28,7 @@ import SessionsConformance
         #expect(driver.count == 10)
         for id in ids[0..<5] { #expect(try await driver.read(id) != nil, "a recently read session was evicted") }
         for id in ids[5...] { #expect(try await driver.read(id) == nil) }
-        let evicted = events.all.reduce(0) { total, event in
-            if case .evicted(_, let count) = event { total + count } else { total }
-        }
+        let evicted = Self.evictedCount(events)
         #expect(evicted == 5)
     }
 
@@ -46,9 +51,7 @@ import SessionsConformance
             time.advance(by: .seconds(60))
         }
         #expect(driver.count <= 1_000)
-        let evicted = events.all.reduce(0) { total, event in
-            if case .evicted(_, let count) = event { total + count } else { total }
-        }
+        let evicted = Self.evictedCount(events)
         #expect(evicted == 10_000 + 100 - 1_000, "the flood evicted its own sessions, one per insert past the cap")
     }
 

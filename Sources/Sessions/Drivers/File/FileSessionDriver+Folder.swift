@@ -57,6 +57,27 @@ extension FileSessionDriver {
         report(.folderTightened(driver: name, folder: folder, previousMode: previous))
     }
 
+    /// The names of the folder's entries (`.` and `..` included); nil when the folder is missing.
+    func folderEntryNames() throws -> [String]? {
+        guard let directory = opendir(folder) else {
+            let code = errno
+            if code == ENOENT || code == ENOTDIR { return nil }
+            throw FileSessionDriverError.systemCall(operation: "list the folder", folder: folder, code: code)
+        }
+        defer { _ = closedir(directory) }
+        var names: [String] = []
+        while true {
+            errno = 0
+            guard let entry = readdir(directory) else {
+                if errno != 0 {
+                    throw FileSessionDriverError.systemCall(operation: "list the folder", folder: folder, code: errno)
+                }
+                return names
+            }
+            names.append(withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) })
+        }
+    }
+
     /// Renames each session file named by its raw ID (the layout before handle names) to its
     /// handle name, and removes that layout's lock files that nobody holds; returns how many
     /// session files it renamed. Their contents and deadlines are kept, so their sessions go on.
@@ -66,17 +87,8 @@ extension FileSessionDriver {
     /// process of the earlier layout still writing the folder would keep writing raw names:
     /// stop those before starting this one (its next start renames what they left).
     func renameFilesOfRawIDLayout() throws -> Int {
-        guard let directory = opendir(folder) else {
-            throw FileSessionDriverError.systemCall(operation: "list the folder", folder: folder, code: errno)
-        }
-        var names: [String] = []
-        while let entry = readdir(directory) {
-            names.append(withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) })
-        }
-        _ = closedir(directory)
-
         var renamed = 0
-        for entryName in names {
+        for entryName in try folderEntryNames() ?? [] {
             if let id = SessionIdentifier(validating: entryName) {
                 if try renameRawIDFile(entryName, to: SessionFileName(id)) { renamed += 1 }
             } else if [Self.lockPrefix, Self.blockPrefix].contains(where: { prefix in

@@ -55,28 +55,12 @@ extension FileSessionDriver {
 
     /// The names in the folder that gc looks at, sorted by kind; nil when the folder is missing.
     private func listFolder() throws -> (temporaries: [String], sessions: Set<SessionFileName>, locks: Set<SessionFileName>, blocks: [SessionFileName])? {
-        guard let directory = opendir(folder) else {
-            let code = errno
-            if code == ENOENT || code == ENOTDIR { return nil }
-            throw FileSessionDriverError.systemCall(operation: "list the folder", folder: folder, code: code)
-        }
-        defer { _ = closedir(directory) }
-
+        guard let entryNames = try folderEntryNames() else { return nil }
         var temporaries: [String] = []
         var sessions = Set<SessionFileName>()
         var locks = Set<SessionFileName>()
         var blocks: [SessionFileName] = []
-        while true {
-            errno = 0
-            guard let entry = readdir(directory) else {
-                if errno != 0 {
-                    throw FileSessionDriverError.systemCall(operation: "list the folder", folder: folder, code: errno)
-                }
-                break
-            }
-            let entryName = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
+        for entryName in entryNames {
             if let name = SessionFileName(entryName) {
                 sessions.insert(name)
             } else if Self.isTemporaryFileName(entryName) {

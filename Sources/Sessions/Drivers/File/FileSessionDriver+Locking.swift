@@ -8,8 +8,8 @@ extension FileSessionDriver {
     /// Waits at most `wait` for the session lock of `id`, across threads and processes, then
     /// holds it until ``SessionLock/release()`` or until `lease` has passed.
     ///
-    /// The lock is a POSIX record lock on `.block-<name>` in the folder (the session's ``SessionHandle``) (created with mode 0600,
-    /// and the folder with it when missing), polled every 5 ms. When the holding process dies,
+    /// The lock is a POSIX record lock on `.block-<handle>` in the folder (``SessionHandle``;
+    /// created with mode 0600, and the folder with it when missing), polled every 5 ms. When the holding process dies,
     /// the operating system releases it at once. Releasing removes the file.
     ///
     /// - Throws: ``SessionError/lockTimeout(waited:)`` when `wait` passes first, or a
