@@ -22,7 +22,7 @@ enum DemoRoutes {
 
         let group = router.group()
             .add(middleware: StartSessionMiddleware<DemoContext>(manager: sessions))
-            .add(middleware: VerifyCSRFTokenMiddleware<DemoContext>())
+            .add(middleware: VerifyCSRFTokenMiddleware<DemoContext>(originCheck: CSRFOriginCheck()))
         group.get("/login", use: showLogin)
         group.post("/login", use: login)
         group.get("/dashboard", use: dashboard)

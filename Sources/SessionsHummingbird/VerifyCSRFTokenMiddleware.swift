@@ -3,6 +3,9 @@ public import HTTPTypes
 public import Hummingbird
 import Sessions
 
+/// `Sec-Fetch-Site`, which HTTPTypes has no constant for.
+private let fetchSiteField = HTTPField.Name("Sec-Fetch-Site")
+
 /// Rejects state-changing requests whose CSRF token does not match the session's
 /// (Laravel's `VerifyCsrfToken`). Put it after ``StartSessionMiddleware`` in the same group.
 ///
@@ -18,6 +21,9 @@ import Sessions
 ///   the session's ``Sessions/Session/token`` (compared in constant time). The body is read up
 ///   to ``maximumBodySize`` and handed on to the handler intact; for larger uploads send the
 ///   token in the header.
+/// - With an ``originCheck``, a request must also come from the app's own origin or a trusted
+///   one, by `Sec-Fetch-Site` and `Origin` (see ``Sessions/CSRFOriginCheck``); it is checked
+///   first, and a failure is answered like a wrong token.
 /// - Otherwise the answer is 419 (Laravel's "Page Expired") and the request is marked
 ///   discarded, so the session does not change (flash data included). A form body larger than
 ///   ``maximumBodySize`` is answered with 413 and discarded the same way.
@@ -29,12 +35,26 @@ public struct VerifyCSRFTokenMiddleware<Context: StartSessionRequestContext>: Ro
     /// The header that carries the token (for scripts); nil when `headerName` was not a valid
     /// field name.
     public let headerName: HTTPField.Name?
+    /// The origin check run before the token's, or nil for the token alone.
+    public let originCheck: CSRFOriginCheck?
 
     /// A CSRF check reading at most `maximumBodySize` bytes of a form body.
-    public init(maximumBodySize: Int = 1 << 20, fieldName: String = "_token", headerName: String = "X-CSRF-Token") {
+    /// - Parameters:
+    ///   - maximumBodySize: The largest form body read to find the token.
+    ///   - fieldName: The form field that carries the token.
+    ///   - headerName: The header that carries the token.
+    ///   - originCheck: Also require the request to come from the app's origin or a trusted
+    ///     one (`VerifyCSRFTokenMiddleware(originCheck: CSRFOriginCheck())`); off by default.
+    public init(
+        maximumBodySize: Int = 1 << 20,
+        fieldName: String = "_token",
+        headerName: String = "X-CSRF-Token",
+        originCheck: CSRFOriginCheck? = nil
+    ) {
         self.maximumBodySize = maximumBodySize
         self.fieldName = fieldName
         self.headerName = HTTPField.Name(headerName)
+        self.originCheck = originCheck
     }
 
     /// The status of a rejected request: 419, as Laravel answers.
@@ -48,6 +68,10 @@ public struct VerifyCSRFTokenMiddleware<Context: StartSessionRequestContext>: Ro
             break
         }
         let session = try context.session
+        if let originCheck, !originCheck.permits(fetchSite: fetchSiteField.flatMap { request.headers[$0] }, origin: request.headers[.origin], host: request.head.authority) {
+            session.discard()
+            return Response(status: Self.rejectedStatus)
+        }
         if let headerName, let header = request.headers[headerName], session.validateToken(header) {
             return try await next(request, context)
         }

@@ -172,5 +172,39 @@ import Testing
                 "an upload form with the right token was rejected")
         }
     }
+
+    @Test func everyPageCarriesADifferentMaskedTokenAndEachOneValidates() async throws {
+        try await DemoTests().withDemo { _, browser in
+            let first = try #require(try await browser.send(.get, "/login").csrfToken)
+            let second = try #require(try await browser.send(.get, "/login").csrfToken)
+            #expect(first != second, "two renders carried the same token bytes (BREACH)")
+            #expect(first.count == 80 && second.count == 80)
+            let login = try await browser.send(.post, "/login", form: [("_token", first), ("username", "ada"), ("password", "secret")])
+            #expect(login.status == .seeOther, "the first page's token stopped validating once a second was rendered")
+        }
+    }
+
+    @Test func aCrossSiteFormIsRefusedEvenWithAValidToken() async throws {
+        try await DemoTests().withDemo { _, browser in
+            _ = try await DemoTests.signIn(browser)
+            let token = try #require(try await browser.send(.get, "/dashboard").csrfToken)
+            let fetchSite = try #require(HTTPField.Name("Sec-Fetch-Site"))
+            // The live test client sends `Host: localhost`.
+            let refused: [HTTPFields] = [
+                [fetchSite: "cross-site"],
+                [fetchSite: "same-site", .origin: "http://sub.localhost"],
+                [.origin: "https://evil.example"],
+                [.origin: "http://localhost:1"],
+                [.origin: "null"],
+            ]
+            for headers in refused {
+                let logout = try await browser.send(.post, "/logout", form: [("_token", token)], headers: headers)
+                #expect(logout.status.code == 419, "\(headers) passed the origin check")
+                #expect(try await browser.send(.get, "/dashboard").text.contains("Signed in as ada"), "a refused request changed the session")
+            }
+            let sameOrigin = try await browser.send(.post, "/logout", form: [("_token", token)], headers: [.origin: "http://localhost", fetchSite: "same-origin"])
+            #expect(sameOrigin.status == .seeOther, "a same-origin form was refused")
+        }
+    }
 }
 #endif

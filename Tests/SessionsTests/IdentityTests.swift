@@ -21,7 +21,7 @@ import Testing
         #expect(SessionEnvelope.tombstoneDeadline(tombstone.payload) == fixture.time.now.addingTimeInterval(30))
         let moved = try #require(try await fixture.manager.load(id: session.id.rawValue))
         #expect(moved.get("user") == "ada")
-        #expect(moved.token != oldToken, "regenerate kept the CSRF token")
+        #expect(!moved.validateToken(oldToken), "regenerate kept the CSRF secret")
         #expect(fixture.events.all.contains(.regenerated(from: SessionFingerprint(oldID), to: SessionFingerprint(session.id))))
     }
 
@@ -78,18 +78,48 @@ import Testing
         #expect(next.get("user", as: String.self) == nil)
     }
 
-    @Test func tokenIsStableComparedInConstantTimeAndRegenerates() async throws {
+    @Test func everyReadOfTheTokenIsAFreshMaskedCopyOfOneSecret() async throws {
         let session = try await fixture.manager.buildSession()
         let token = session.token
-        #expect(token.count == 40)
-        #expect(session.token == token)
-        #expect(session.validateToken(token))
+        let again = session.token
+        #expect(token.count == 80 && again.count == 80)
+        #expect(token != again, "two pages carried the same token bytes (BREACH)")
+        let secret = try #require(session.read { $0.envelope.token })
+        #expect(!token.contains(secret) && !again.contains(secret), "the secret showed in a masked token")
+        #expect(session.validateToken(token) && session.validateToken(again))
+    }
+
+    @Test func aTokenValidatesOnlyWhenItUnmasksToTheSecret() async throws {
+        let session = try await fixture.manager.buildSession()
+        let token = session.token
         // The last character changed to another one (never the same: "x" or "y").
         #expect(!session.validateToken(String(token.dropLast()) + (token.hasSuffix("x") ? "y" : "x")))
+        #expect(!session.validateToken(String(token.dropFirst()) + (token.hasPrefix("x") ? "y" : "x")))
         #expect(!session.validateToken(""))
+        #expect(!session.validateToken(String(repeating: "A", count: 80)))
+        #expect(!session.validateToken(token + "A"))
+        let other = try await fixture.manager.buildSession()
+        #expect(!other.validateToken(token), "a token of another session validated")
+        let secret = try #require(session.read { $0.envelope.token })
+        #expect(session.validateToken(secret), "the bare secret (a page rendered before masking) was refused")
+    }
+
+    @Test func regeneratingTheTokenRetiresEveryCopyHandedOut() async throws {
+        let session = try await fixture.manager.buildSession()
+        let first = session.token
+        let second = session.token
         let replaced = session.regenerateToken()
-        #expect(replaced != token && session.token == replaced)
-        #expect(!session.validateToken(token))
+        #expect(session.validateToken(replaced) && session.validateToken(session.token))
+        #expect(!session.validateToken(first) && !session.validateToken(second))
+    }
+
+    @Test func aStoredSecretThatIsNotOneIsReplacedNotTrusted() async throws {
+        let session = try await fixture.manager.buildSession()
+        session.record(.token("short", ifMissing: false))
+        #expect(!session.validateToken("short"), "an unusable stored secret matched itself")
+        let token = session.token
+        #expect(session.validateToken(token))
+        #expect(session.read { $0.envelope.token } != "short")
     }
 
     @Test func tokenSurvivesStorage() async throws {
@@ -98,7 +128,7 @@ import Testing
         try await session.save()
         #expect(session.isStored, "a session whose token was used was not stored")
         let loaded = try #require(try await fixture.manager.load(id: session.id.rawValue))
-        #expect(loaded.token == token)
+        #expect(loaded.validateToken(token))
     }
 
     @Test func generatedIDsAreValidAndDistinct() {

@@ -20,6 +20,7 @@ let benchmarks: @Sendable () -> Void = {
     identifiers()
     newVisitorAtCap()
     garbageCollection()
+    hostileForms()
 }
 
 /// Bytes of a stored payload, reported beside the timings (not scaled per iteration).
@@ -32,7 +33,7 @@ func roundTrip(driver: String) {
     let manager = Fixtures.manager(driver: driver, folder: folder)
     let lifecycle = SessionLifecycle(manager: manager)
     let returningUser = SessionIdentifier.random()
-    let cookie = [HeaderField(name: "Cookie", value: "theme=dark; \(manager.config.cookie)=\(returningUser)")]
+    let cookie = [HeaderField(name: "Cookie", value: "theme=dark; \(manager.config.cookie)=\(returningUser.rawValue)")]
 
     Benchmark("Round trip, \(driver) driver") { benchmark in
         for _ in benchmark.scaledIterations {
@@ -45,7 +46,7 @@ func roundTrip(driver: String) {
         }
     } setup: {
         try await manager.driver().write(returningUser, payload: try await Fixtures.smallPayload(), metadata: Fixtures.metadata())
-        guard try await manager.load(id: returningUser.description) != nil else {
+        guard try await manager.load(id: returningUser.rawValue) != nil else {
             throw FixtureError.unexpected("the returning user's session was not adopted")
         }
     } teardown: {
@@ -74,12 +75,12 @@ func payload() {
 
     Benchmark("Payload 1 KB decode: load + get 10 (ours)") { benchmark in
         for _ in benchmark.scaledIterations {
-            guard let session = try await manager.load(id: stored.description) else { throw FixtureError.notStored }
+            guard let session = try await manager.load(id: stored.rawValue) else { throw FixtureError.notStored }
             blackHole(Profile(reading: session))
         }
     } setup: {
         try await manager.driver().write(stored, payload: try await Fixtures.profilePayload(), metadata: Fixtures.metadata())
-        guard let session = try await manager.load(id: stored.description), Profile(reading: session) == Profile.sample else {
+        guard let session = try await manager.load(id: stored.rawValue), Profile(reading: session) == Profile.sample else {
             throw FixtureError.unexpected("the profile did not come back equal")
         }
     }
@@ -118,7 +119,7 @@ func flashAging() {
     let manager = Fixtures.manager()
     let lifecycle = SessionLifecycle(manager: manager)
     let id = SessionIdentifier.random()
-    let cookie = [HeaderField(name: "Cookie", value: "swift_session=\(id)")]
+    let cookie = [HeaderField(name: "Cookie", value: "swift_session=\(id.rawValue)")]
 
     Benchmark("Flash aging: one request, 3 flashed keys") { benchmark in
         let driver = try await manager.driver()
@@ -131,7 +132,7 @@ func flashAging() {
         }
     } setup: {
         try await manager.driver().write(id, payload: try await flashedPayload(manager), metadata: Fixtures.metadata())
-        guard let session = try await manager.load(id: id.description), session.oldFlashKeys.count == 3 else {
+        guard let session = try await manager.load(id: id.rawValue), session.oldFlashKeys.count == 3 else {
             throw FixtureError.unexpected("the session does not hold 3 flashed keys")
         }
         let started = try await lifecycle.start(headers: cookie)
@@ -226,6 +227,42 @@ func garbageCollection() {
             try await driver.open()
         } teardown: {
             try? FileManager.default.removeItem(atPath: folder)
+        }
+    }
+}
+
+/// 8. The CSRF check's form readers on a hostile 1 MiB body: ~350,000 empty pairs before the
+/// `_token` field (url-encoded), ~20,000 empty parts before the `_token` part (multipart).
+/// One read of the whole body per sample, beside a baseline pass over the same bytes.
+func hostileForms() {
+    let mebibyte = 1 << 20
+    let pairs = String(repeating: "a=&", count: mebibyte / 3) + "_token=t"
+    let percentPairs = String(repeating: "%5F=&", count: mebibyte / 5) + "_token=t"
+    let partHead = "--B\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n\r\n"
+    let parts = Array((String(repeating: partHead, count: mebibyte / partHead.utf8.count)
+        + "--B\r\nContent-Disposition: form-data; name=\"_token\"\r\n\r\nt\r\n--B--\r\n").utf8)
+    let configuration = Benchmark.Configuration(
+        metrics: [.wallClock, .mallocCountTotal],
+        timeUnits: .microseconds,
+        scalingFactor: .one,
+        maxDuration: .seconds(2),
+        maxIterations: 20
+    )
+    let cases: [(String, @Sendable () -> String?)] = [
+        ("url-encoded, 350k empty pairs", { URLEncodedForm.firstValue(named: "_token", in: pairs) }),
+        ("url-encoded, 210k percent-encoded keys", { URLEncodedForm.firstValue(named: "_token", in: percentPairs) }),
+        ("multipart, empty parts", { MultipartForm.firstValue(named: "_token", in: parts, boundary: "B") }),
+    ]
+    for (label, read) in cases {
+        Benchmark("Hostile 1 MiB form: \(label)", configuration: configuration) { benchmark in
+            for _ in benchmark.scaledIterations {
+                guard read() == "t" else { throw FixtureError.unexpected("the _token field was not found") }
+            }
+        }
+    }
+    Benchmark("Hostile 1 MiB form baseline: count the & bytes", configuration: configuration) { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(pairs.utf8.reduce(0) { $1 == UInt8(ascii: "&") ? $0 + 1 : $0 })
         }
     }
 }

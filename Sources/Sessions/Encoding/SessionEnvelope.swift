@@ -9,7 +9,7 @@ import Foundation
 /// createdAt: date         when the session was first stored (for the absolute lifetime)
 /// cookieExpiresAt: date   the expiry its cookie last went out with
 /// idleLifetime: seconds   version 2 only: the session's own idle lifetime
-/// token: string           the CSRF token, empty when none
+/// token: string           the CSRF secret (40 base64url characters), empty when none
 /// flashNew, flashOld: count, then keys
 /// entries: count, then (key string, tagged value) pairs
 /// ```

@@ -1,7 +1,7 @@
 /// Identity: moving a session to a new ID. Store changes happen at save, so a request that ends
 /// discarded or in a server error leaves the old session valid and sends no cookie.
 extension Session {
-    /// Moves the session to a new ID, keeping its data, and replaces its CSRF token if it has one.
+    /// Moves the session to a new ID, keeping its data, and replaces its CSRF secret if it has one.
     /// The absolute lifetime restarts: it counts from the sign-in (OWASP measures it from
     /// authentication), so a guest who signs in late is not signed out early.
     ///
@@ -20,7 +20,7 @@ extension Session {
             }
             state.id = .random()
             if state.envelope.token != nil {
-                Self.record(.token(Base64URL.randomString(byteCount: 30), ifMissing: false), in: &state)
+                Self.record(.token(CSRFToken.newSecret(), ifMissing: false), in: &state)
             }
             if state.storedID != nil || !state.envelope.entries.isEmpty {
                 Self.record(.created(now), in: &state)

@@ -1,37 +1,37 @@
-/// The CSRF token: made on first use, stored with the session, compared in constant time.
+/// The CSRF token: one secret stored with the session, handed out masked (see ``CSRFToken``).
 extension Session {
-    /// The session's CSRF token (40 base64url characters), created on first use.
+    /// A CSRF token for one form or page: a fresh masked copy of the session's secret (80
+    /// base64url characters), different on every read so compression cannot reveal it
+    /// (BREACH). Every copy validates until the secret is replaced. The secret is made on
+    /// first use.
+    ///
+    /// ```swift
+    /// "<input type=\"hidden\" name=\"_token\" value=\"\(session.token)\">"
+    /// ```
     public var token: String {
-        state.withLock { state in
-            if let token = state.envelope.token { return token }
-            let token = Base64URL.randomString(byteCount: 30)
-            Self.record(.token(token, ifMissing: true), in: &state)
-            return token
+        let secret = state.withLock { state in
+            if let stored = state.envelope.token, let secret = CSRFToken.bytes(ofSecret: stored) { return secret }
+            let fresh = SecureRandom.bytes(CSRFToken.secretByteCount)
+            // A stored secret that is not one (written by other code) is replaced.
+            Self.record(.token(Base64URL.encode(fresh), ifMissing: state.envelope.token == nil), in: &state)
+            return fresh
         }
+        return CSRFToken.masked(secret)
     }
 
-    /// Replaces the CSRF token with a fresh one and returns it.
+    /// Replaces the CSRF secret with a fresh one, so every token handed out before stops
+    /// validating, and returns a masked token for the new secret.
     @discardableResult
     public func regenerateToken() -> String {
-        let token = Base64URL.randomString(byteCount: 30)
-        record(.token(token, ifMissing: false))
+        record(.token(CSRFToken.newSecret(), ifMissing: false))
         return token
     }
 
-    /// Whether `candidate` equals the session's token, compared in constant time. A session
-    /// without a token matches nothing.
+    /// Whether `candidate` is a token of this session: a masked copy of its secret, or the bare
+    /// secret as pages rendered before tokens were masked carried it. Compared in constant
+    /// time; a session without a secret matches nothing.
     public func validateToken(_ candidate: some StringProtocol) -> Bool {
-        guard let token = read({ $0.envelope.token }) else { return false }
-        return ConstantTime.equals(Array(token.utf8), Array(candidate.utf8))
-    }
-}
-
-/// Comparison whose running time does not depend on where two secrets first differ.
-enum ConstantTime {
-    static func equals(_ lhs: [UInt8], _ rhs: [UInt8]) -> Bool {
-        guard lhs.count == rhs.count else { return false }
-        var difference: UInt8 = 0
-        for index in lhs.indices { difference |= lhs[index] ^ rhs[index] }
-        return difference == 0
+        guard let stored = read({ $0.envelope.token }), let secret = CSRFToken.bytes(ofSecret: stored) else { return false }
+        return CSRFToken.matches(candidate, secretBytes: secret)
     }
 }

@@ -29,7 +29,7 @@ enum SessionOperation: Sendable {
     /// alone, so aging is idempotent: a flash set by one request reaches the next page whichever
     /// of two overlapping requests saves last.
     case age(consumed: [String], promoted: [String])
-    /// Set the CSRF token. `ifMissing` keeps a token another request stored meanwhile.
+    /// Set the CSRF secret. `ifMissing` keeps a secret another request stored meanwhile.
     case token(String?, ifMissing: Bool)
     /// Give the session its own idle lifetime in seconds (nil: the configured one).
     case idleLifetime(Double?)
