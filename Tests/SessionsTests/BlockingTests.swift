@@ -58,6 +58,20 @@ import Testing
         await lifecycle.abandon(next)
     }
 
+    @Test func aTossedCookieAheadOfTheUsersDoesNotRouteAroundTheLock() async throws {
+        let lifecycle = try lifecycle()
+        let id = try await newSession(lifecycle)
+        let holder = try await lifecycle.start(cookieHeaders: ["swift_session=\(id)"], blocking: .init(lease: .seconds(5), wait: .seconds(1)))
+        let tossed = SessionIdentifier.random().rawValue
+        await #expect(throws: SessionError.lockTimeout(waited: .milliseconds(100)), "a request ran beside the lock holder") {
+            _ = try await lifecycle.start(cookieHeaders: ["swift_session=\(tossed); swift_session=\(id)"], blocking: .init(wait: .milliseconds(100)))
+        }
+        _ = try await lifecycle.finish(holder, status: 200)
+        let next = try await lifecycle.start(cookieHeaders: ["swift_session=\(tossed); swift_session=\(id)"], blocking: .init(wait: .milliseconds(200)))
+        #expect(next.session.id.rawValue == id && next.session.get("balance") == 100, "the user's session was not the one read under the lock")
+        await lifecycle.abandon(next)
+    }
+
     @Test func anAbandonedRequestReleasesItsLock() async throws {
         let lifecycle = try lifecycle()
         let id = try await newSession(lifecycle)

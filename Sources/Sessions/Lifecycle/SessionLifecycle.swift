@@ -58,7 +58,7 @@ public struct SessionLifecycle: Sendable {
     /// under a fresh ID. Malformed cookie headers are tolerated.
     ///
     /// With `blocking`, a request presenting a valid ID first takes that session's lock
-    /// (``SessionDriver/lock(_:lease:wait:)``), held until ``finish(_:status:responseCacheControl:agingFlashData:)``
+    /// (``SessionDriver/lock(_:lease:wait:)``; of several presented IDs, the live one's), held until ``finish(_:status:responseCacheControl:agingFlashData:)``
     /// or ``abandon(_:)``.
     /// - Parameter headers: the request's header fields, in order (other fields are skipped).
     /// - Throws: the driver's error when the store cannot be read (answer with a 500);
@@ -86,8 +86,17 @@ public struct SessionLifecycle: Sendable {
         if let firstRejected { _ = manager.validate(firstRejected) }
         if cookieCount > 1 { manager.observer(.severalSessionCookies(count: cookieCount)) }
         var lock: SessionLock?
-        if let blocking, let first = presentedIDs.first {
-            lock = try await self.lock(first, blocking)
+        if let blocking, var lockedID = presentedIDs.first {
+            if presentedIDs.count > 1 {
+                // Lock the live one of several, so a tossed cookie ahead of the user's cannot
+                // route a request around the lock; that session is then read under the lock.
+                let live = try await manager.buildSession(driver: driverName, validatedIDs: presentedIDs)
+                if !live.isNew {
+                    lockedID = live.id
+                    presentedIDs = [lockedID]
+                }
+            }
+            lock = try await self.lock(lockedID, blocking)
         }
         do {
             let session = try await manager.buildSession(driver: driverName, validatedIDs: presentedIDs)
