@@ -13,6 +13,11 @@ let hummingbird: [Target.Dependency] = [
     .product(name: "ServiceLifecycle", package: "swift-service-lifecycle", condition: .when(traits: ["Hummingbird"])),
 ]
 
+let postgres: [Target.Dependency] = [
+    .product(name: "PostgresNIO", package: "postgres-nio", condition: .when(traits: ["Postgres"])),
+    .product(name: "Logging", package: "swift-log", condition: .when(traits: ["Postgres"])),
+]
+
 let package = Package(
     name: "Sessions",
     platforms: [.macOS(.v15)],
@@ -20,11 +25,13 @@ let package = Package(
         .library(name: "Sessions", targets: ["Sessions"]),
         .library(name: "SessionsConformance", targets: ["SessionsConformance"]),
         .library(name: "SessionsHummingbird", targets: ["SessionsHummingbird"]),
+        .library(name: "SessionsPostgres", targets: ["SessionsPostgres"]),
         .executable(name: "sessions-demo", targets: ["SessionsDemo"]),
         .executable(name: "sessions-stress-tool", targets: ["SessionsStressTool"]),
     ],
     traits: [
         .trait(name: "Hummingbird", description: "The Hummingbird 2 integration (SessionsHummingbird) and the demo app."),
+        .trait(name: "Postgres", description: "The PostgreSQL driver (SessionsPostgres, driver name `database`) on postgres-nio."),
         .default(enabledTraits: []),
     ],
     dependencies: [
@@ -32,6 +39,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         .target(name: "Sessions"),
@@ -39,6 +47,7 @@ let package = Package(
         // Drives the file driver from separate OS processes in the concurrency and crash tests.
         .executableTarget(name: "SessionsStressTool", dependencies: ["Sessions"], path: "Sources/SessionsStressTool"),
         .target(name: "SessionsHummingbird", dependencies: ["Sessions"] + hummingbird),
+        .target(name: "SessionsPostgres", dependencies: ["Sessions"] + postgres, exclude: ["sessions.sql"]),
         .target(
             name: "SessionsDemoApp",
             dependencies: ["Sessions", "SessionsHummingbird"] + hummingbird,
@@ -57,6 +66,7 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird", condition: .when(traits: ["Hummingbird"])),
             ] + hummingbird
         ),
+        .testTarget(name: "SessionsPostgresTests", dependencies: ["Sessions", "SessionsConformance", "SessionsPostgres"] + postgres),
     ],
     swiftLanguageModes: [.v6]
 )
