@@ -37,6 +37,10 @@ public enum SessionLogging {
             (.warning, "session \(fingerprint) has a corrupt payload (\(reason)); a fresh session was started")
         case .storeError(let driver, let operation, let message):
             (.error, "session driver \(driver) failed to \(operation): \(message)")
+        case .storeUnavailable(let driver, let reason):
+            (.error, "session driver \(driver) is unavailable, session requests get 503 until it is back: \(reason)")
+        case .storeRecovered(let driver):
+            (.notice, "session driver \(driver) is available again")
         case .evicted(let driver, let count):
             (.notice, "session driver \(driver) is full and evicted \(count) session(s), new ones never presented again first")
         case .garbageCollected(let driver, let removed):

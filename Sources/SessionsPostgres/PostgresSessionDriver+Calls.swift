@@ -15,7 +15,7 @@ extension PostgresSessionDriver {
         do {
             return try await Deadline.run(within: callTimeout) { try await body(client) }
         } catch let error as Deadline.Passed {
-            throw SessionError.unavailable(reason: "PostgreSQL at \(url) did not answer within \(error.limit) (\(operation))")
+            throw SessionError.unavailable(reason: "PostgreSQL at \(url) did not answer within \(error.limit)")
         } catch {
             throw classify(error, operation: operation)
         }
@@ -38,7 +38,7 @@ extension PostgresSessionDriver {
                 try await connection.query("SELECT 1", logger: logger)
             }
         } catch let error as Deadline.Passed {
-            throw SessionError.unavailable(reason: "PostgreSQL at \(url) did not answer within \(error.limit) (connect)")
+            throw SessionError.unavailable(reason: "PostgreSQL at \(url) did not answer within \(error.limit)")
         } catch {
             throw classify(error, operation: "connect")
         }
@@ -49,12 +49,12 @@ extension PostgresSessionDriver {
         guard let error = error as? PSQLError else { return error }
         guard error.code == .server, let info = error.serverInfo else {
             let cause = error.underlying.map { ": \($0)" } ?? ""
-            return SessionError.unavailable(reason: "cannot reach PostgreSQL at \(url) (\(error.code)\(cause), \(operation))")
+            return SessionError.unavailable(reason: "cannot reach PostgreSQL at \(url) (\(error.code)\(cause))")
         }
         let sqlState = info[.sqlState] ?? "?????"
         let message = info[.message] ?? "no message"
         if Self.meansUnavailable(sqlState: sqlState) {
-            return SessionError.unavailable(reason: "PostgreSQL at \(url) cannot serve now: \(message) (SQLSTATE \(sqlState), \(operation))")
+            return SessionError.unavailable(reason: "PostgreSQL at \(url) cannot serve now: \(message) (SQLSTATE \(sqlState))")
         }
         return PostgresSessionDriverError.server(operation: operation, target: url.description, sqlState: sqlState, message: message)
     }

@@ -140,17 +140,8 @@ public final class PostgresSessionDriver: SessionDriver {
     }
 
     public func write(_ id: SessionIdentifier, payload: [UInt8], metadata: SessionMetadata) async throws {
-        let row = Row(id: id, payload: payload, metadata: metadata, now: clock.now)
-        try await call("write a session") { [table] client in
-            try await client.query(
-                """
-                INSERT INTO \(unescaped: table.quoted) (handle, payload, version, last_activity, expires_at, created_at, user_key)
-                VALUES (\(row.handle), \(row.payload), \(row.version), \(row.now), \(row.expiresAt), \(row.createdAt), \(row.userKey))
-                ON CONFLICT (handle) DO UPDATE SET payload = EXCLUDED.payload, version = EXCLUDED.version,
-                    last_activity = EXCLUDED.last_activity, expires_at = EXCLUDED.expires_at,
-                    created_at = EXCLUDED.created_at, user_key = EXCLUDED.user_key
-                """)
-        }
+        let query = upsert(Row(id: id, payload: payload, metadata: metadata, now: clock.now), onlyOverExpired: false)
+        try await call("write a session") { client in try await client.query(query) }
     }
 
     public func write(_ id: SessionIdentifier, payload: [UInt8], metadata: SessionMetadata, ifVersion expected: UInt64?) async throws -> ConditionalWrite {
@@ -181,20 +172,28 @@ public final class PostgresSessionDriver: SessionDriver {
     /// A first write: inserts, or takes over an expired row; a live row is a conflict. Never a
     /// duplicate-key error, however many first writes race.
     private func create(_ row: Row) async throws -> ConditionalWrite {
-        try await call("create a session") { [table] client in
-            let rows = try await client.query(
-                """
-                INSERT INTO \(unescaped: table.quoted) AS existing (handle, payload, version, last_activity, expires_at, created_at, user_key)
-                VALUES (\(row.handle), \(row.payload), \(row.version), \(row.now), \(row.expiresAt), \(row.createdAt), \(row.userKey))
-                ON CONFLICT (handle) DO UPDATE SET payload = EXCLUDED.payload, version = EXCLUDED.version,
-                    last_activity = EXCLUDED.last_activity, expires_at = EXCLUDED.expires_at,
-                    created_at = EXCLUDED.created_at, user_key = EXCLUDED.user_key
-                WHERE existing.expires_at < \(row.now)
-                RETURNING 1
-                """)
-            for try await _ in rows { return .written(version: row.storedVersion) }
+        let query = upsert(row, onlyOverExpired: true)
+        return try await call("create a session") { client in
+            for try await _ in try await client.query(query) { return .written(version: row.storedVersion) }
             return .conflict
         }
+    }
+
+    /// `INSERT … ON CONFLICT DO UPDATE` of `row`; with `onlyOverExpired` the update happens
+    /// only over an expired row, and the statement returns a row when it wrote.
+    private func upsert(_ row: Row, onlyOverExpired: Bool) -> PostgresQuery {
+        var query: PostgresQuery = """
+            INSERT INTO \(unescaped: table.quoted) AS existing (handle, payload, version, last_activity, expires_at, created_at, user_key)
+            VALUES (\(row.handle), \(row.payload), \(row.version), \(row.now), \(row.expiresAt), \(row.createdAt), \(row.userKey))
+            ON CONFLICT (handle) DO UPDATE SET payload = EXCLUDED.payload, version = EXCLUDED.version,
+                last_activity = EXCLUDED.last_activity, expires_at = EXCLUDED.expires_at,
+                created_at = EXCLUDED.created_at, user_key = EXCLUDED.user_key
+            """
+        if onlyOverExpired {
+            query.binds.append(row.now)
+            query.sql += " WHERE existing.expires_at < $\(query.binds.count) RETURNING 1"
+        }
+        return query
     }
 
     public func destroy(_ id: SessionIdentifier) async throws {

@@ -18,19 +18,25 @@ final class EventLog: Sendable {
 /// Wraps a driver, counts calls, and fails the operations it is told to.
 final class ProbeDriver: SessionDriver {
     let inner: any SessionDriver
-    private let state = Locked<(calls: [String: Int], failing: Set<String>)>(([:], []))
+    private let state = Locked<(calls: [String: Int], failing: Set<String>, error: (any Error)?)>(([:], [], nil))
 
     init(_ inner: any SessionDriver) {
         self.inner = inner
     }
 
     func calls(_ operation: String) -> Int { state.withLock { $0.calls[operation, default: 0] } }
-    func fail(_ operations: Set<String>) { state.withLock { $0.failing = operations } }
+    /// Makes `operations` throw `error`, or ``ProbeError/injected(_:)`` naming the operation.
+    func fail(_ operations: Set<String>, throwing error: (any Error)? = nil) {
+        state.withLock { state in
+            state.failing = operations
+            state.error = error
+        }
+    }
 
     private func enter(_ operation: String) throws {
         try state.withLock { state in
             state.calls[operation, default: 0] += 1
-            if state.failing.contains(operation) { throw ProbeError.injected(operation) }
+            if state.failing.contains(operation) { throw state.error ?? ProbeError.injected(operation) }
         }
     }
 

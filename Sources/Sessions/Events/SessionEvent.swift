@@ -15,6 +15,12 @@ public enum SessionEvent: Sendable, Equatable {
     case corruptPayload(SessionFingerprint, reason: String)
     /// A driver call failed.
     case storeError(driver: String, operation: String, message: String)
+    /// A driver threw ``SessionError/unavailable(reason:)``: its store cannot be reached, and
+    /// requests get 503 until ``storeRecovered(driver:)``. Reported when the outage begins and
+    /// when its reason changes, not for every failing call.
+    case storeUnavailable(driver: String, reason: String)
+    /// A driver call succeeded after ``storeUnavailable(driver:reason:)``: the store is back.
+    case storeRecovered(driver: String)
     /// The memory driver was full and dropped sessions: new ones never presented again first.
     case evicted(driver: String, count: Int)
     /// A gc run finished.

@@ -15,6 +15,8 @@ final class ResolvedDriver: Sendable {
     let report: SessionEventObserver
     /// Queues this process's saves of one session.
     let saves: KeyedAsyncLock<SessionIdentifier>
+    /// Whether the store is down, to report outages once.
+    let outage = StoreOutage()
 
     init(
         name: String,
@@ -35,10 +37,16 @@ final class ResolvedDriver: Sendable {
         self.saves = saves
     }
 
-    /// Runs a driver call, reporting a failure as a ``SessionEvent/storeError(driver:operation:message:)``.
+    /// Runs a driver call, reporting a failure as a ``SessionEvent/storeError(driver:operation:message:)``,
+    /// and an outage (``SessionError/unavailable(reason:)``) once as it begins, changes and ends.
     func call<Result>(_ operation: String, _ body: () async throws -> Result) async throws -> Result {
         do {
-            return try await body()
+            let result = try await body()
+            if outage.succeed() { report(.storeRecovered(driver: name)) }
+            return result
+        } catch SessionError.unavailable(let reason) {
+            if outage.fail(reason) { report(.storeUnavailable(driver: name, reason: reason)) }
+            throw SessionError.unavailable(reason: reason)
         } catch {
             report(.storeError(driver: name, operation: operation, message: String(describing: error)))
             throw error
