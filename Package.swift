@@ -26,6 +26,7 @@ let package = Package(
         .library(name: "SessionsConformance", targets: ["SessionsConformance"]),
         .library(name: "SessionsHummingbird", targets: ["SessionsHummingbird"]),
         .library(name: "SessionsPostgres", targets: ["SessionsPostgres"]),
+        .executable(name: "sessions-postgres", targets: ["SessionsPostgresAdmin"]),
         .executable(name: "sessions-demo", targets: ["SessionsDemo"]),
         .executable(name: "sessions-stress-tool", targets: ["SessionsStressTool"]),
     ],
@@ -40,6 +41,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
     ],
     targets: [
         .target(name: "Sessions"),
@@ -48,6 +50,13 @@ let package = Package(
         .executableTarget(name: "SessionsStressTool", dependencies: ["Sessions"], path: "Sources/SessionsStressTool"),
         .target(name: "SessionsHummingbird", dependencies: ["Sessions"] + hummingbird),
         .target(name: "SessionsPostgres", dependencies: ["Sessions"] + postgres, exclude: ["sessions.sql"]),
+        .executableTarget(
+            name: "SessionsPostgresAdmin",
+            dependencies: [
+                "Sessions", "SessionsPostgres",
+                .product(name: "ArgumentParser", package: "swift-argument-parser", condition: .when(traits: ["Postgres"])),
+            ] + postgres
+        ),
         .target(
             name: "SessionsDemoApp",
             dependencies: ["Sessions", "SessionsHummingbird"] + hummingbird,
@@ -66,7 +75,10 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird", condition: .when(traits: ["Hummingbird"])),
             ] + hummingbird
         ),
-        .testTarget(name: "SessionsPostgresTests", dependencies: ["Sessions", "SessionsConformance", "SessionsPostgres"] + postgres),
+        .testTarget(
+            name: "SessionsPostgresTests",
+            dependencies: ["Sessions", "SessionsConformance", "SessionsPostgres", "SessionsPostgresAdmin"] + postgres
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -28,6 +28,9 @@ struct PostgresConnectionURL: Sendable, CustomStringConvertible {
 
     /// Reads `text`; the error says which part is wrong, without the password.
     init(parsing text: String) throws(PostgresSessionDriverError) {
+        guard !text.isEmpty else {
+            throw .invalidURL(reason: "it is not set: set SESSION_DATABASE_URL (or DATABASE_URL) to postgres://user:password@host:port/database")
+        }
         guard let components = URLComponents(string: text), let scheme = components.scheme,
             ["postgres", "postgresql"].contains(scheme.lowercased())
         else { throw .invalidURL(reason: "it is not a postgres:// URL") }

@@ -246,6 +246,16 @@ public final class PostgresSessionDriver: SessionDriver {
         }
     }
 
+    /// How many live sessions the table holds (the admin command's `count`).
+    public func liveSessionCount() async throws -> Int {
+        let now = clock.now
+        return try await call("count sessions") { [table] client in
+            let rows = try await client.query("SELECT count(*) FROM \(unescaped: table.quoted) WHERE expires_at >= \(now)")
+            for try await count in rows.decode(Int64.self) { return Int(count) }
+            return 0
+        }
+    }
+
     /// The bytes rows are keyed by: the session handle, never the ID.
     static func handle(_ id: SessionIdentifier) -> ByteBuffer {
         ByteBuffer(bytes: SessionHandle(id).bytes)

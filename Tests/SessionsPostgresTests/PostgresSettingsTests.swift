@@ -41,6 +41,14 @@ import Testing
         #expect(bare.database == "ada" && bare.sslMode == .prefer && bare.password == nil)
     }
 
+    @Test func aMissingURLFailsTheBootNamingTheSettingAndItsVariables() async throws {
+        let config = try SessionConfig.load(file: "", environment: ["SESSION_DRIVER": "database"])
+        let manager = try SessionManager(config: config).extendPostgres()
+        let error = await #expect(throws: (any Error).self) { try await manager.open() }
+        let text = String(describing: try #require(error))
+        #expect(text.contains("database_url") && text.contains("SESSION_DATABASE_URL"), "\(text)")
+    }
+
     @Test func theURLSettingIsASecretWithTheDatabaseURLFallback() throws {
         #expect(PostgresSessionDriver.urlSetting.isSecret)
         #expect(PostgresSessionDriver.urlSetting.fallbackVariable == "DATABASE_URL")
