@@ -34,8 +34,13 @@ extension PostgresSessionDriver {
         do {
             try await Deadline.run(within: callTimeout) {
                 let connection = try await PostgresConnection.connect(configuration: connectionConfiguration, id: 0, logger: logger)
-                defer { Task { try? await connection.close() } }
-                try await connection.query("SELECT 1", logger: logger)
+                do {
+                    try await connection.query("SELECT 1", logger: logger)
+                    try await connection.close()
+                } catch {
+                    try? await connection.close()
+                    throw error
+                }
             }
         } catch let error as Deadline.Passed {
             throw SessionError.unavailable(reason: "PostgreSQL at \(url) did not answer within \(error.limit)")

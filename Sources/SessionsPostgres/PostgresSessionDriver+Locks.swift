@@ -14,7 +14,7 @@ extension PostgresSessionDriver {
         let key = Self.lockKey(id)
         let (acquired, acquiredContinuation) = AsyncThrowingStream<Void, any Error>.makeStream()
         let (released, releasedContinuation) = AsyncStream<Void>.makeStream()
-        let holder = Task { [client, logger, url, statementTimeout] in
+        let holder = Task { [client, logger, statementTimeout] in
             do {
                 try await client.withConnection { connection in
                     try await Self.take(key, on: connection, wait: wait, logger: logger)
@@ -30,7 +30,7 @@ extension PostgresSessionDriver {
             } catch let error as SessionError {
                 acquiredContinuation.finish(throwing: error)
             } catch {
-                acquiredContinuation.finish(throwing: SessionError.unavailable(reason: "cannot take a session lock on PostgreSQL at \(url): \(error)"))
+                acquiredContinuation.finish(throwing: self.classify(error, operation: "take a session lock"))
             }
         }
         do {
