@@ -18,6 +18,10 @@ let postgres: [Target.Dependency] = [
     .product(name: "Logging", package: "swift-log", condition: .when(traits: ["Postgres"])),
 ]
 
+// The demo and its tests also run on PostgreSQL when the Postgres trait is on: an optional
+// dependency, so each file that imports it does so inside `#if Postgres`.
+let optionalPostgres: Target.Dependency = .target(name: "SessionsPostgres", condition: .when(traits: ["Postgres"]))
+
 let package = Package(
     name: "Sessions",
     platforms: [.macOS(.v15)],
@@ -59,7 +63,7 @@ let package = Package(
         ),
         .target(
             name: "SessionsDemoApp",
-            dependencies: ["Sessions", "SessionsHummingbird"] + hummingbird,
+            dependencies: ["Sessions", "SessionsHummingbird", optionalPostgres] + hummingbird,
             path: "Examples/SessionsDemoApp"
         ),
         .executableTarget(
@@ -73,11 +77,18 @@ let package = Package(
             dependencies: [
                 "Sessions", "SessionsConformance", "SessionsHummingbird", "SessionsDemoApp",
                 .product(name: "HummingbirdTesting", package: "hummingbird", condition: .when(traits: ["Hummingbird"])),
+                optionalPostgres, .target(name: "SessionsPostgresTestSupport", condition: .when(traits: ["Postgres"])),
             ] + hummingbird
+        ),
+        // The PostgreSQL tests' database (the URL they are given) and clusters of their own.
+        .target(
+            name: "SessionsPostgresTestSupport",
+            dependencies: ["Sessions", "SessionsPostgres"] + postgres,
+            path: "Tests/SessionsPostgresTestSupport"
         ),
         .testTarget(
             name: "SessionsPostgresTests",
-            dependencies: ["Sessions", "SessionsConformance", "SessionsPostgres", "SessionsPostgresAdmin"] + postgres
+            dependencies: ["Sessions", "SessionsConformance", "SessionsPostgres", "SessionsPostgresAdmin", "SessionsPostgresTestSupport"] + postgres
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -1,4 +1,5 @@
-// The demo app: `swift run --traits Hummingbird sessions-demo` from the repository root.
+// The demo app: `swift run --traits Hummingbird sessions-demo` from the repository root; on
+// PostgreSQL, `SESSION_DRIVER=database` and a URL with `--traits Hummingbird,Postgres`.
 #if Hummingbird
 import Foundation
 import Hummingbird
@@ -10,6 +11,11 @@ var logger = Logger(label: "sessions-demo")
 logger.logLevel = .info
 do {
     let config = try SessionConfig.load()
+    #if !Postgres
+    if config.driver == "database" {
+        throw DemoError(message: "SESSION_DRIVER=database needs the Postgres trait: swift run --traits Hummingbird,Postgres sessions-demo")
+    }
+    #endif
     let environment = ProcessInfo.processInfo.environment
     guard let port = Int(environment["PORT"] ?? "8080"), (0...65535).contains(port) else {
         throw DemoError(message: "PORT must be a port number, got \(environment["PORT"] ?? "")")

@@ -3,9 +3,13 @@ public import Hummingbird
 public import Logging
 public import Sessions
 import SessionsHummingbird
+#if Postgres
+import SessionsPostgres
+#endif
 
-/// Builds the demo: a session manager from `config` with the `counting` driver registered, the
-/// routes, and the service that boots the sessions, collects garbage and closes the drivers.
+/// Builds the demo: a session manager from `config` with the `counting` driver registered (and
+/// `database`, PostgreSQL, with the Postgres trait), the routes, and the service that boots the
+/// sessions, collects garbage and closes the drivers.
 public struct DemoApplication: Sendable {
     /// The demo's session manager (tests reach its drivers through it).
     public let sessions: SessionManager
@@ -31,6 +35,9 @@ public struct DemoApplication: Sendable {
                 logger: logger
             )
         }
+        #if Postgres
+        sessions.extendPostgres()
+        #endif
         configure(sessions)
 
         let router = Router(context: DemoContext.self)

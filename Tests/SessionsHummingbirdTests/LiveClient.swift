@@ -8,7 +8,8 @@ import Sessions
 /// (honouring `Max-Age=0`) and reads the CSRF token out of pages. Each `LiveClient` is one
 /// browser; ``newBrowser()`` starts another with an empty cookie jar.
 final class LiveClient {
-    let client: any TestClientProtocol
+    /// The server this browser talks to (a test of several instances points it at another).
+    var client: any TestClientProtocol
     var cookies: [String: String] = [:]
 
     init(_ client: any TestClientProtocol) {

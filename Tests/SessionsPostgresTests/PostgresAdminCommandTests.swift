@@ -3,6 +3,7 @@ import Foundation
 import Sessions
 @testable import SessionsPostgresAdmin
 import SessionsPostgres
+import SessionsPostgresTestSupport
 import Testing
 
 /// `sessions-postgres`: schema, migrate, gc and count, run in-process against a real database.

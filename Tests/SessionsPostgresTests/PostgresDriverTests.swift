@@ -4,6 +4,7 @@ import PostgresNIO
 import Sessions
 import SessionsConformance
 @testable import SessionsPostgres
+import SessionsPostgresTestSupport
 import Testing
 
 /// What the PostgreSQL driver promises beyond the shared suite, against a real server.
@@ -149,6 +150,25 @@ struct PostgresDriverTests {
         #expect(try await driver.read(.random()) == nil)
         try await driver.close()
         await PostgresTestDatabase.drop(table)
+    }
+
+    /// Instances booting at once each create the missing table: two concurrent `CREATE TABLE IF
+    /// NOT EXISTS` can fail on the catalog (SQLSTATE 23505 or 42P07), which must not stop a boot.
+    @Test func instancesBootingAtOnceAllCreateTheTableWithoutError() async throws {
+        let url = try PostgresTestDatabase.requireURL()
+        for _ in 0..<3 {
+            let table = PostgresTestDatabase.uniqueTable()
+            let drivers = try (0..<4).map { _ in try PostgresSessionDriver(url: url, table: table, poolSize: 1) }
+            let failures = await withTaskGroup(of: String?.self) { group in
+                for driver in drivers {
+                    group.addTask { do { try await driver.open(); return nil } catch { return "\(error)" } }
+                }
+                return await group.reduce(into: [String]()) { if let failure = $1 { $0.append(failure) } }
+            }
+            for driver in drivers { try await driver.close() }
+            await PostgresTestDatabase.drop(table)
+            #expect(failures.isEmpty, "\(failures)")
+        }
     }
 }
 #endif

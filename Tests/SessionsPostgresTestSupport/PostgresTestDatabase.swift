@@ -9,16 +9,16 @@ import Testing
 /// The database the tests run against: `SESSION_DATABASE_URL` or `DATABASE_URL` (CI starts a
 /// throwaway cluster with `scripts/postgres-cluster` and exports it). Without one the tests skip
 /// with that reason, unless `CI` is set: then they fail, so CI cannot pass without them.
-enum PostgresTestDatabase {
-    static let environment = ProcessInfo.processInfo.environment
-    static let url: String? = environment["SESSION_DATABASE_URL"] ?? environment["DATABASE_URL"]
-    static let isCI = environment["CI"].map { !$0.isEmpty && $0 != "0" } ?? false
+package enum PostgresTestDatabase {
+    package static let environment = ProcessInfo.processInfo.environment
+    package static let url: String? = environment["SESSION_DATABASE_URL"] ?? environment["DATABASE_URL"]
+    package static let isCI = environment["CI"].map { !$0.isEmpty && $0 != "0" } ?? false
     /// Whether the database tests run: with a URL, or on CI (where a missing URL fails them).
-    static let runs = url != nil || isCI
-    static let skipReason: Comment = "no SESSION_DATABASE_URL or DATABASE_URL: start one with `scripts/postgres-cluster start /tmp/sessions-pg` and export it"
+    package static let runs = url != nil || isCI
+    package static let skipReason: Comment = "no SESSION_DATABASE_URL or DATABASE_URL: start one with `scripts/postgres-cluster start /tmp/sessions-pg` and export it"
 
     /// The URL, or a recorded failure on CI.
-    static func requireURL() throws -> String {
+    package static func requireURL() throws -> String {
         guard let url else {
             Issue.record("CI is set but neither SESSION_DATABASE_URL nor DATABASE_URL is: the PostgreSQL tests cannot run")
             throw CancellationError()
@@ -27,13 +27,13 @@ enum PostgresTestDatabase {
     }
 
     /// A table name no other test uses.
-    static func uniqueTable(_ prefix: String = "test") -> String {
+    package static func uniqueTable(_ prefix: String = "test") -> String {
         "\(prefix)_\(UUID().uuidString.prefix(8).lowercased())"
     }
 
     /// Runs `sql` on a connection of its own (to inspect or drop a table behind a driver).
     @discardableResult
-    static func execute(_ sql: String) async throws -> [PostgresRow] {
+    package static func execute(_ sql: String) async throws -> [PostgresRow] {
         let url = try requireURL()
         let components = try #require(URLComponents(string: url))
         let configuration = PostgresConnection.Configuration(
@@ -51,12 +51,12 @@ enum PostgresTestDatabase {
     }
 
     /// Drops `table` (and its indexes).
-    static func drop(_ table: String) async {
+    package static func drop(_ table: String) async {
         _ = try? await execute("DROP TABLE IF EXISTS \"\(table)\"")
     }
 
     /// A driver on a table of its own, opened; dropped after `body`.
-    static func withDriver<Value>(
+    package static func withDriver<Value>(
         table: String = uniqueTable(),
         clock: SessionClock = .system,
         _ body: (PostgresSessionDriver) async throws -> Value
