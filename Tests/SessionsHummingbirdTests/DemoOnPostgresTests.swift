@@ -80,21 +80,7 @@ import Testing
             let browser = LiveClient(one)
             _ = try await browser.send(.get, "/counter")
             let cookie = try #require(browser.cookies["swift_session"])
-            let ports = [try #require(one.port), try #require(two.port)]
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                for connectionNumber in 0..<20 {
-                    group.addTask {
-                        let connection = TestClient(host: "localhost", port: ports[connectionNumber % 2])
-                        connection.connect()
-                        for _ in 0..<10 {
-                            let response = try await connection.get("/counter", headers: [.cookie: "swift_session=\(cookie)"])
-                            #expect(response.status == .ok)
-                        }
-                        try await connection.shutdown()
-                    }
-                }
-                try await group.waitForAll()
-            }
+            try await DemoTests.countTwoHundredTimes(cookie: cookie, ports: [try #require(one.port), try #require(two.port)])
             browser.client = two
             let final = try await browser.send(.get, "/counter")
             #expect(final.text == "count: 202", "lost increments: \(final.text)")
