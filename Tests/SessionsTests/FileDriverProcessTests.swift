@@ -134,9 +134,17 @@ struct FileDriverProcessTests {
     func killedWriters() async throws {
         guard let tool = Self.requireTool() else { return }
         try await Self.withFolder { folder in
-            // One longer run first, so every session exists before the kills start.
+            // One longer run first, until every session exists, before the kills start: a fixed
+            // pause was not always long enough for the tool to start on a loaded machine.
             let warmUp = try Self.launch(tool, ["write-loop", folder])
-            try await Task.sleep(for: .milliseconds(300))
+            defer { if warmUp.isRunning { kill(warmUp.processIdentifier, SIGKILL) } }
+            let warmStore = FileSessionDriver(folder: folder, lifetime: .seconds(3_600))
+            let clock = ContinuousClock()
+            let ready = clock.now.advanced(by: .seconds(20))
+            while try await Self.missingSessions(warmStore) > 0, clock.now < ready {
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            #expect(try await Self.missingSessions(warmStore) == 0, "the write loop did not write every session")
             #expect(kill(warmUp.processIdentifier, SIGKILL) == 0)
             warmUp.waitUntilExit()
             #expect(warmUp.terminationReason == .uncaughtSignal, "the write loop stopped by itself (status \(warmUp.terminationStatus))")
