@@ -4,8 +4,8 @@ public import Hummingbird
 import Logging
 public import Sessions
 
-/// The header fields every session response may carry, built (and validated) once.
-private let varyCookie = HTTPField(name: .vary, value: "Cookie")
+/// The header field every session response that sends an ID without a `Cache-Control` carries,
+/// built (and validated) once.
 private let noStore = HTTPField(name: .cacheControl, value: "no-store")
 
 /// Starts a session for each request on the routes it is added to, saves it after the handler,
@@ -32,6 +32,9 @@ private let noStore = HTTPField(name: .cacheControl, value: "no-store")
 /// - With `blocking` (Laravel's `block`), requests of one session on these routes run one at a
 ///   time; a request that waits longer than `blocking.wait` for its turn is answered
 ///   `503 Service Unavailable` with `Retry-After: 1`.
+/// - The ID is looked for where the `lookup` setting says (the cookie by default), or where the
+///   `lookup:` given here says; a session whose ID came in a header gets a new ID back in that
+///   header, never a cookie (see ``Sessions/SessionIDSource``).
 public struct StartSessionMiddleware<Context: StartSessionRequestContext>: RouterMiddleware {
     /// The lifecycle the middleware runs.
     public let lifecycle: SessionLifecycle
@@ -39,12 +42,36 @@ public struct StartSessionMiddleware<Context: StartSessionRequestContext>: Route
     public let ageFlashData: Bool
     /// Whether requests of one session run one at a time on these routes.
     public let blocking: SessionLifecycle.Blocking?
+    /// The `Vary` field of every session response, built once.
+    private let vary: HTTPField
 
-    /// A middleware for `manager`'s sessions on `driver` (the configured default when nil).
+    /// A middleware for `manager`'s sessions on `driver` (the configured default when nil),
+    /// finding IDs where the `lookup` setting says.
     public init(manager: SessionManager, driver: String? = nil, ageFlashData: Bool = true, blocking: SessionLifecycle.Blocking? = nil) {
-        self.lifecycle = SessionLifecycle(manager: manager, driver: driver)
+        self.init(lifecycle: SessionLifecycle(manager: manager, driver: driver), ageFlashData: ageFlashData, blocking: blocking)
+    }
+
+    /// A middleware whose routes find IDs in `lookup` instead of where the `lookup` setting says.
+    ///
+    /// ```swift
+    /// let api = router.group("api")
+    ///     .add(middleware: try StartSessionMiddleware(manager: sessions, lookup: [.header("X-Session-Id")], ageFlashData: false))
+    /// ```
+    /// - Throws: ``Sessions/SessionConfigError`` for a lookup the setting would refuse.
+    public init(
+        manager: SessionManager, driver: String? = nil, lookup: [SessionIDSource], ageFlashData: Bool = true,
+        blocking: SessionLifecycle.Blocking? = nil
+    ) throws(SessionConfigError) {
+        let lifecycle = try SessionLifecycle(manager: manager, driver: driver, lookup: lookup)
+        self.init(lifecycle: lifecycle, ageFlashData: ageFlashData, blocking: blocking)
+    }
+
+    private init(lifecycle: SessionLifecycle, ageFlashData: Bool, blocking: SessionLifecycle.Blocking?) {
+        self.lifecycle = lifecycle
         self.ageFlashData = ageFlashData
         self.blocking = blocking
+        // The lookup's names are tokens and its joins ", ": always a valid field value.
+        self.vary = HTTPField(name: .vary, value: lifecycle.vary)
     }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
@@ -62,6 +89,7 @@ public struct StartSessionMiddleware<Context: StartSessionRequestContext>: Route
 
             var context = context
             context.sessionSlot.session = started.session
+            context.sessionSlot.idSource = started.source
             var response: Response
             do {
                 response = try await next(request, context)
@@ -81,8 +109,11 @@ public struct StartSessionMiddleware<Context: StartSessionRequestContext>: Route
                 return Self.failure(error, while: "save", logger: context.logger)
             }
             // The fields of `answer.fields`, with the fixed ones built once.
-            response.headers.append(varyCookie)
+            response.headers.append(vary)
             if let setCookie = answer.setCookie { response.headers.append(HTTPField(name: .setCookie, value: setCookie)) }
+            if let idField = answer.idField, let name = HTTPField.Name(idField.name) {
+                response.headers[name] = idField.value
+            }
             if let cacheControl = answer.cacheControl {
                 if appCacheControl == nil {
                     response.headers.append(noStore)

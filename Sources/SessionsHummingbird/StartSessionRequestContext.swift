@@ -50,6 +50,9 @@ extension StartSessionRequestContext {
 public struct SessionSlot: Sendable {
     /// The session, or nil outside ``StartSessionMiddleware``'s routes.
     public internal(set) var session: Sessions.Session?
+    /// Where the session's ID travels (``Sessions/SessionLifecycle/StartedSession/source``), or
+    /// nil outside ``StartSessionMiddleware``'s routes.
+    public internal(set) var idSource: SessionIDSource?
 
     /// An empty slot, for a context's initial value.
     public init() {}

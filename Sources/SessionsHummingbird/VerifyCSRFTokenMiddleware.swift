@@ -16,6 +16,10 @@ private let fetchSiteField = HTTPField.Name("Sec-Fetch-Site")
 /// ```
 ///
 /// - GET, HEAD, OPTIONS and TRACE pass.
+/// - So does a request whose session ID came in a header (a `lookup` of `header:<Name>`, see
+///   ``Sessions/SessionIDSource``): browsers attach no custom header to a cross-site request
+///   without the app's CORS consent, so another site cannot make one ride on the user's session.
+///   A session carried by the cookie on the same route is still checked.
 /// - Other methods pass when the `X-CSRF-Token` header, or the `_token` field of a
 ///   url-encoded or `multipart/form-data` body (an upload form; file parts never count), equals
 ///   the session's ``Sessions/Session/token`` (compared in constant time). The body is read up
@@ -68,6 +72,9 @@ public struct VerifyCSRFTokenMiddleware<Context: StartSessionRequestContext>: Ro
             break
         }
         let session = try context.session
+        if context.sessionSlot.idSource?.headerName != nil {
+            return try await next(request, context)
+        }
         if let originCheck, !originCheck.permits(fetchSite: fetchSiteField.flatMap { request.headers[$0] }, origin: request.headers[.origin], host: request.head.authority) {
             session.discard()
             return Response(status: Self.rejectedStatus)

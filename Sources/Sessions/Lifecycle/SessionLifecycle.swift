@@ -16,11 +16,36 @@ public struct SessionLifecycle: Sendable {
     public let manager: SessionManager
     /// The driver sessions are stored with (the configured default when nil).
     public let driverName: String?
+    /// Where requests' session IDs are looked for, in order (the `lookup` setting unless the
+    /// lifecycle was given its own).
+    public let lookup: [SessionIDSource]
+    /// The `Vary` value of every session response: the request fields the lookup reads.
+    public let vary: String
 
-    /// A lifecycle over `manager`'s sessions on `driver`.
+    /// A lifecycle over `manager`'s sessions on `driver`, finding IDs where the `lookup` setting says.
     public init(manager: SessionManager, driver: String? = nil) {
+        self.init(manager: manager, driver: driver, checkedLookup: manager.config.lookup)
+    }
+
+    /// A lifecycle whose routes find IDs in `lookup` rather than where the `lookup` setting says:
+    /// an API group that reads `X-Session-Id` beside pages that use the cookie.
+    ///
+    /// ```swift
+    /// let api = try SessionLifecycle(manager: sessions, lookup: [.header("X-Session-Id")])
+    /// ```
+    /// - Throws: ``SessionConfigError/invalidValue(key:value:expected:source:)`` for a lookup
+    ///   the setting would refuse (none, the cookie twice, a header that is no token, reserved or
+    ///   repeated).
+    public init(manager: SessionManager, driver: String? = nil, lookup: [SessionIDSource]) throws(SessionConfigError) {
+        try SessionConfig.Settings.lookup.declaration.check(lookup)
+        self.init(manager: manager, driver: driver, checkedLookup: lookup)
+    }
+
+    private init(manager: SessionManager, driver: String?, checkedLookup lookup: [SessionIDSource]) {
         self.manager = manager
         self.driverName = driver
+        self.lookup = lookup
+        self.vary = lookup.map { $0.headerName ?? "Cookie" }.joined(separator: ", ")
     }
 
     /// A session started for one request, carried from ``start(headers:blocking:)`` to
@@ -28,6 +53,10 @@ public struct SessionLifecycle: Sendable {
     public struct StartedSession: Sendable {
         /// The request's session.
         public let session: Session
+        /// Where its ID travels: the source the adopted ID came from; for a fresh session the
+        /// first source that presented anything, else the lookup's first. A new or rotated ID
+        /// goes back there only.
+        public let source: SessionIDSource
         /// How many cookies with the session's name the request carried.
         let presentedCookies: Int
         /// The session lock a blocking route holds until the request ends.
@@ -53,9 +82,13 @@ public struct SessionLifecycle: Sendable {
         }
     }
 
-    /// Finds the session cookie in the request's `Cookie` fields, validates its ID and starts
-    /// the session. An invalid, unknown or expired ID is never adopted: the session starts empty
-    /// under a fresh ID. Malformed cookie headers are tolerated.
+    /// Finds the session ID in the request's fields (the lookup's sources in order: `Cookie`
+    /// fields, then or before the headers it names), validates it and starts the session. An
+    /// invalid, unknown or expired ID is never adopted: the session starts empty under a fresh
+    /// ID. Malformed cookie headers are tolerated.
+    ///
+    /// Of several presented IDs (cookie tossing; a cookie and a header) the first live one in
+    /// the lookup's order wins, and the session answers in that ID's source only.
     ///
     /// With `blocking`, a request presenting a valid ID first takes that session's lock
     /// (``SessionDriver/lock(_:lease:wait:)``; of several presented IDs, the live one's), held until ``finish(_:status:responseCacheControl:agingFlashData:)``
@@ -65,50 +98,33 @@ public struct SessionLifecycle: Sendable {
     ///   ``SessionError/lockTimeout(waited:)`` when the lock did not come in time;
     ///   ``SessionError/unsupported(driver:capability:)`` when the driver cannot lock.
     public func start(headers: [HeaderField], blocking: Blocking? = nil) async throws -> StartedSession {
-        // Browsers send the most specific path first. Several session cookies mean someone
-        // (a sibling subdomain, an attacker on plain http) may have tossed one in: the valid IDs
-        // are tried in order and a live one wins.
-        var presentedIDs: [SessionIdentifier] = []
-        var cookieCount = 0
-        var firstRejected: Substring?
-        for field in headers where field.isNamed("Cookie") && presentedIDs.count < Self.mostPresentedIDs {
-            CookieHeader.forEachValue(named: manager.cookie.name, in: field.value) { value in
-                cookieCount += 1
-                if let id = SessionIdentifier(validating: value) {
-                    if !presentedIDs.contains(id) { presentedIDs.append(id) }
-                } else if firstRejected == nil {
-                    firstRejected = value
-                }
-                return presentedIDs.count < Self.mostPresentedIDs
-            }
-        }
-        // One event for the rejected values, however many a hostile header carries.
-        if let firstRejected { _ = manager.validate(firstRejected) }
-        if cookieCount > 1 { manager.observer(.severalSessionCookies(count: cookieCount)) }
+        let presented = PresentedIDs(headers: headers, lookup: lookup, cookieName: manager.cookie.name)
+        // One event for the rejected values, however many a hostile request carries.
+        if let firstRejected = presented.firstRejected { _ = manager.validate(firstRejected) }
+        if presented.cookieCount > 1 { manager.observer(.severalSessionCookies(count: presented.cookieCount)) }
+        var ids = presented.ids
         var lock: SessionLock?
-        if let blocking, var lockedID = presentedIDs.first {
-            if presentedIDs.count > 1 {
+        if let blocking, var lockedID = ids.first {
+            if ids.count > 1 {
                 // Lock the live one of several, so a tossed cookie ahead of the user's cannot
                 // route a request around the lock; that session is then read under the lock.
-                let live = try await manager.buildSession(driver: driverName, validatedIDs: presentedIDs)
+                let live = try await manager.buildSession(driver: driverName, validatedIDs: ids)
                 if !live.isNew {
                     lockedID = live.id
-                    presentedIDs = [lockedID]
+                    ids = [lockedID]
                 }
             }
             lock = try await self.lock(lockedID, blocking)
         }
         do {
-            let session = try await manager.buildSession(driver: driverName, validatedIDs: presentedIDs)
-            return StartedSession(session: session, presentedCookies: cookieCount, lock: lock)
+            let session = try await manager.buildSession(driver: driverName, validatedIDs: ids)
+            let source = presented.source(of: session.id) ?? presented.firstSource ?? lookup.first ?? .cookie
+            return StartedSession(session: session, source: source, presentedCookies: presented.cookieCount, lock: lock)
         } catch {
             await lock?.release()
             throw error
         }
     }
-
-    /// The most session IDs one request's cookies are tried for.
-    static let mostPresentedIDs = 4
 
     private func lock(_ id: SessionIdentifier, _ blocking: Blocking) async throws -> SessionLock {
         let name = driverName ?? manager.defaultDriver
@@ -141,7 +157,10 @@ public struct SessionLifecycle: Sendable {
     ///   stored by a shared cache: one without `Cache-Control` gets `no-store`, and one whose
     ///   `responseCacheControl` lets shared caches store it (`public, max-age=…`, no `private` or
     ///   `no-store`) gets `private, no-store` instead, with a ``SessionEvent/cacheControlOverridden(_:)``
-    ///   event. Every session response gets `Vary: Cookie`.
+    ///   event. Every session response gets `Vary` naming the lookup's fields (`Vary: Cookie`).
+    /// - A session whose ID came in a header (``StartedSession/source``) never gets a cookie: a
+    ///   new or rotated ID goes back in that header, under the same cache rules; nothing is sent
+    ///   to renew or clear it.
     /// - With `agingFlashData` false, flash data is left for the next request: API and XHR routes
     ///   use it so a background fetch does not eat the message the next page was meant to show.
     /// - Throws: the save's error (store failure, payload too large); answer with a 500 and send
@@ -153,9 +172,9 @@ public struct SessionLifecycle: Sendable {
         agingFlashData: Bool = true
     ) async throws -> SessionResponse {
         do {
-            let saved = try await save(started, status: status, agingFlashData: agingFlashData)
+            let (reason, credential) = try await save(started, status: status, agingFlashData: agingFlashData)
             await started.lock?.release()
-            let response = SessionResponse(reason: saved.reason, setCookie: saved.setCookie, responseCacheControl: responseCacheControl)
+            let response = SessionResponse(reason: reason, credential: credential, vary: vary, responseCacheControl: responseCacheControl)
             if let responseCacheControl, response.cacheControl != nil {
                 manager.observer(.cacheControlOverridden(responseCacheControl))
             }
@@ -166,18 +185,25 @@ public struct SessionLifecycle: Sendable {
         }
     }
 
-    /// Saves and decides the cookie, the one place that does, from what the save reports.
-    private func save(_ started: StartedSession, status: Int, agingFlashData: Bool) async throws -> SessionResponse {
+    /// Saves and decides what carries the ID back, the one place that does, from what the save
+    /// reports.
+    private func save(
+        _ started: StartedSession, status: Int, agingFlashData: Bool
+    ) async throws -> (SessionResponse.Reason, SessionResponse.Credential?) {
         let session = started.session
-        guard status < 500, !session.isDiscarded else { return SessionResponse(reason: .notSaved) }
+        guard status < 500, !session.isDiscarded else { return (.notSaved, nil) }
         let outcome = try await session.persist(renewingCookie: true, agingFlashData: agingFlashData)
         manager.collectGarbageByLottery(driver: session.driverName)
-        if outcome.dropped { return SessionResponse(reason: .notSaved) }
+        if outcome.dropped { return (.notSaved, nil) }
+        if let header = started.source.headerName {
+            guard outcome.isStored else { return (.notStored, nil) }
+            // A header carries no expiry: only a new ID has to go back.
+            return outcome.idChanged ? (.newID, .header(HeaderField(name: header, value: outcome.id.rawValue))) : (.unchanged, nil)
+        }
         guard outcome.isStored else {
             // Clearing a cookie clears every cookie of that name the browser holds: with several,
             // one may be the victim's own, so only a lone unknown cookie is cleared.
-            return started.presentedCookies == 1
-                ? SessionResponse(reason: .cleared, setCookie: manager.cookie.clearing()) : SessionResponse(reason: .notStored)
+            return started.presentedCookies == 1 ? (.cleared, .cookie(manager.cookie.clearing())) : (.notStored, nil)
         }
         let reason: SessionResponse.Reason
         if outcome.idChanged {
@@ -185,8 +211,8 @@ public struct SessionLifecycle: Sendable {
         } else if outcome.cookieRenewed {
             reason = .renewed
         } else {
-            return SessionResponse(reason: .unchanged)
+            return (.unchanged, nil)
         }
-        return SessionResponse(reason: reason, setCookie: manager.cookie.session(outcome.id, expiresAt: outcome.expiresAt, now: outcome.now))
+        return (reason, .cookie(manager.cookie.session(outcome.id, expiresAt: outcome.expiresAt, now: outcome.now)))
     }
 }

@@ -25,29 +25,48 @@ public struct SessionResponse: Sendable, Equatable {
         case notSaved
     }
 
-    /// Why the cookie goes out, or not.
+    /// What carries the session's ID back to the client.
+    enum Credential: Sendable, Equatable {
+        /// A `Set-Cookie` value: the session's cookie or a clearing one.
+        case cookie(String)
+        /// The lookup's header with the new ID, for a client that sent its ID in that header.
+        case header(HeaderField)
+    }
+
+    /// Why the cookie (or the ID header) goes out, or not.
     public let reason: Reason
     /// The `Set-Cookie` value (the session's cookie or a clearing one), or nil when none goes out.
     public let setCookie: String?
+    /// The header field with a new ID for a client that sent its ID in a header
+    /// (`X-Session-Id: …`), or nil when none goes out.
+    public let idField: HeaderField?
     /// The `Cache-Control` value the response must carry, replacing any it set, or nil to leave
-    /// the response's own: set whenever a cookie goes out and the response's policy would let a
-    /// shared cache store it (none, or one without `private` or `no-store`).
+    /// the response's own: set whenever a cookie or an ID goes out and the response's policy
+    /// would let a shared cache store it (none, or one without `private` or `no-store`).
     public let cacheControl: String?
+    /// The `Vary` value: the request fields the lifecycle's lookup reads (`Cookie`, `X-Session-Id`).
+    public let vary: String
 
-    /// The header fields to add, in order: `Vary: Cookie` always, then `Set-Cookie` and
-    /// `Cache-Control` when they go out (the latter replacing the response's own).
+    /// The header fields to add, in order: `Vary` always, then `Set-Cookie` or the ID's header,
+    /// and `Cache-Control`, when they go out (the latter replacing the response's own).
     public var fields: [HeaderField] {
-        var fields = [HeaderField(name: "Vary", value: "Cookie")]
+        var fields = [HeaderField(name: "Vary", value: vary)]
         if let setCookie { fields.append(HeaderField(name: "Set-Cookie", value: setCookie)) }
+        if let idField { fields.append(idField) }
         if let cacheControl { fields.append(HeaderField(name: "Cache-Control", value: cacheControl)) }
         return fields
     }
 
-    /// The answer for `reason` and `setCookie`, given the response's own `Cache-Control`.
-    init(reason: Reason, setCookie: String? = nil, responseCacheControl: String? = nil) {
+    /// The answer for `reason` and `credential`, given the response's own `Cache-Control`.
+    init(reason: Reason, credential: Credential? = nil, vary: String = "Cookie", responseCacheControl: String? = nil) {
         self.reason = reason
-        self.setCookie = setCookie
-        if setCookie == nil || Self.keepsSharedCachesOut(responseCacheControl) {
+        self.vary = vary
+        switch credential {
+        case .cookie(let value): (setCookie, idField) = (value, nil)
+        case .header(let field): (setCookie, idField) = (nil, field)
+        case nil: (setCookie, idField) = (nil, nil)
+        }
+        if credential == nil || Self.keepsSharedCachesOut(responseCacheControl) {
             cacheControl = nil
         } else {
             cacheControl = responseCacheControl == nil ? "no-store" : "private, no-store"

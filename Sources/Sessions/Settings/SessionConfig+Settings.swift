@@ -33,6 +33,10 @@ extension SessionConfig {
                 "a non-empty RFC 6265 token: no spaces, control characters, non-ASCII characters or any of ( ) < > @ , ; : \\ \" / [ ] ? = { }",
                 isValid: CookieSyntax.isToken),
             summary: "The session cookie's name.")
+        /// `lookup` (`SESSION_LOOKUP`).
+        public static let lookup = SessionSetting<[SessionIDSource]>(
+            "lookup", default: [.cookie], format: SessionIDSource.lookupFormat,
+            summary: "Where the session ID travels, tried in order: `cookie`, `header:<Name>`, or both, comma-separated.")
         /// `path` (`SESSION_PATH`).
         public static let path = SessionSetting<String>(
             "path", default: "/",
@@ -80,7 +84,7 @@ extension SessionConfig {
         /// Every core setting, in the order the README lists them.
         public static let all: [SessionSettingDeclaration] = [
             driver.declaration, lifetime.declaration, absoluteLifetime.declaration, expireOnClose.declaration,
-            lottery.declaration, cookie.declaration, path.declaration, domain.declaration, secure.declaration,
+            lottery.declaration, cookie.declaration, lookup.declaration, path.declaration, domain.declaration, secure.declaration,
             httpOnly.declaration, sameSite.declaration, partitioned.declaration, maxPayloadBytes.declaration,
             touchInterval.declaration, gcMinInterval.declaration, tombstoneLifetime.declaration,
         ]
@@ -119,6 +123,11 @@ extension SessionConfig {
     public var cookie: String {
         get { self[Settings.cookie] }
         set { self[Settings.cookie] = newValue }
+    }
+    /// Where the session ID travels, in the order tried (``Settings/lookup``).
+    public var lookup: [SessionIDSource] {
+        get { self[Settings.lookup] }
+        set { self[Settings.lookup] = newValue }
     }
     /// The cookie's Path (``Settings/path``).
     public var path: String {
