@@ -8,14 +8,16 @@ let package = Package(
     name: "SessionsHTTPBenchmarks",
     platforms: [.macOS(.v15)],
     dependencies: [
-        .package(path: "../..", traits: ["Hummingbird"]),
+        .package(path: "../..", traits: ["Hummingbird", "Postgres"]),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
         .package(url: "https://github.com/vapor/vapor.git", from: "4.122.3"),
+        .package(url: "https://github.com/vapor/fluent.git", from: "4.13.0"),
+        .package(url: "https://github.com/vapor/fluent-postgres-driver.git", from: "2.14.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
-        // Hummingbird: bare, HummingbirdAuth's sessions, ours on memory and on files.
+        // Hummingbird: bare, HummingbirdAuth's sessions, ours on memory, files and PostgreSQL.
         .executableTarget(
             name: "hb-server",
             dependencies: [
@@ -25,13 +27,18 @@ let package = Package(
                 // The package's identity is its folder's name.
                 .product(name: "Sessions", package: "main"),
                 .product(name: "SessionsHummingbird", package: "main"),
+                .product(name: "SessionsPostgres", package: "main"),
             ],
             path: "Sources/HBServer"
         ),
-        // Vapor: bare and with its SessionsMiddleware on `.memory`.
+        // Vapor: bare and with its SessionsMiddleware on `.memory` and on Fluent (PostgreSQL).
         .executableTarget(
             name: "vapor-server",
-            dependencies: [.product(name: "Vapor", package: "vapor")],
+            dependencies: [
+                .product(name: "Vapor", package: "vapor"),
+                .product(name: "Fluent", package: "fluent"),
+                .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
+            ],
             path: "Sources/VaporServer"
         ),
     ],

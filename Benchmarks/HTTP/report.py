@@ -4,7 +4,9 @@ Rows of RESULTS.tsv (tab-separated):
   run     round server scenario requests duration_us p50_us p99_us peak_rss_kb errors non2xx
   hot     round server answered counted
   steady  server seconds rss_kb
-Prints the report and writes it to OUT.md with the date and the machine.
+  db      round server scenario transactions requests    (servers on PostgreSQL)
+Prints the report and writes it to OUT.md with the date and the machine. The second ratio column
+is to the server named by $REFERENCE (default hb-auth).
 """
 import datetime
 import os
@@ -14,6 +16,7 @@ from collections import defaultdict
 
 SCENARIOS = ["returning", "hot", "new", "new-full"]
 AUTH = "hb-auth"
+REFERENCE = os.environ.get("REFERENCE") or AUTH
 
 
 def bare_of(server):
@@ -29,7 +32,7 @@ def cpu_model():
 
 
 def load(path):
-    runs, hot, steady, servers = {}, defaultdict(list), defaultdict(list), []
+    runs, hot, steady, db, servers = {}, defaultdict(list), defaultdict(list), {}, []
     with open(path) as rows:
         for row in rows:
             kind, *f = row.rstrip("\n").split("\t")
@@ -45,7 +48,9 @@ def load(path):
                 hot[f[1]].append((int(f[0]), int(f[2]), int(f[3])))
             elif kind == "steady":
                 steady[f[0]].append((int(f[1]), int(f[2]) / 1024))
-    return runs, hot, steady, servers
+            elif kind == "db":
+                db[int(f[0]), f[1], f[2]] = int(f[3]) / max(int(f[4]), 1)
+    return runs, hot, steady, db, servers
 
 
 def ratio(runs, rnd, server, scenario, reference, key="rps"):
@@ -62,14 +67,14 @@ def fmt(value, pattern="{:.2f}"):
     return "–" if value is None else pattern.format(value)
 
 
-def report(runs, hot, steady, servers, setup):
+def report(runs, hot, steady, db, servers, setup):
     rounds = sorted({rnd for rnd, _, _ in runs})
     lines = [
         f"Measured {datetime.date.today().isoformat()} on {os.cpu_count()} cores ({cpu_model()}); {setup}.",
         "Medians over the rounds; ratios are medians of each round's ratio, to the same framework's bare",
-        "server (× bare, for req/s and p99) and to HummingbirdAuth (× HBAuth, req/s), in the same round.",
+        f"server (× bare, for req/s and p99) and to {REFERENCE} (× ref, req/s), in the same round.",
         "",
-        "| server | scenario | req/s | p50 ms | p99 ms | peak RSS MB | × bare | p99 × bare | × HBAuth | errors |",
+        "| server | scenario | req/s | p50 ms | p99 ms | peak RSS MB | × bare | p99 × bare | × ref | errors |",
         "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|",
     ]
     medians = {}
@@ -81,21 +86,21 @@ def report(runs, hot, steady, servers, setup):
             m = {key: median([c[key] for c in cells]) for key in ("rps", "p50", "p99", "rss")}
             m["bare"] = median([ratio(runs, r, server, scenario, bare_of(server)) for r in rounds])
             m["p99bare"] = median([ratio(runs, r, server, scenario, bare_of(server), "p99") for r in rounds])
-            m["auth"] = median([ratio(runs, r, server, scenario, AUTH) for r in rounds])
+            m["ref"] = median([ratio(runs, r, server, scenario, REFERENCE) for r in rounds])
             m["errors"] = sum(c["errors"] for c in cells)
             medians[server, scenario] = m
             lines.append(
                 f"| {server} | {scenario} | {m['rps']:.0f} | {m['p50']:.2f} | {m['p99']:.2f} | {m['rss']:.0f} "
-                f"| {fmt(m['bare'])} | {fmt(m['p99bare'])} | {fmt(m['auth'])} | {m['errors']} |")
+                f"| {fmt(m['bare'])} | {fmt(m['p99bare'])} | {fmt(m['ref'])} | {m['errors']} |")
 
-    lines += ["", "Each round's ratios (× bare / × HBAuth, req/s):", "",
+    lines += ["", "Each round's ratios (× bare / × ref, req/s):", "",
               "| server | scenario | " + " | ".join(f"round {r}" for r in rounds) + " |",
               "|---|---|" + "--:|" * len(rounds)]
     for server in servers:
         for scenario in SCENARIOS:
             if (server, scenario) in medians:
                 cells = [f"{fmt(ratio(runs, r, server, scenario, bare_of(server)))} / "
-                         f"{fmt(ratio(runs, r, server, scenario, AUTH))}" for r in rounds]
+                         f"{fmt(ratio(runs, r, server, scenario, REFERENCE))}" for r in rounds]
                 lines.append(f"| {server} | {scenario} | " + " | ".join(cells) + " |")
 
     lost = {}
@@ -121,13 +126,26 @@ def report(runs, hot, steady, servers, setup):
             lines.append(f"  highest in the middle third {max(middle):.0f} MB, in the last third {max(last):.0f} MB "
                          f"({max(last) / max(middle) - 1:+.0%}): {'levels off' if levels[server] else 'still growing'}")
 
+    if db:
+        lines += ["", "Statements per answered request on PostgreSQL (transactions the database counted in the",
+                  "window; each statement outside a transaction block is one, and one round trip), median:", "",
+                  "| server | " + " | ".join(SCENARIOS) + " |", "|---|" + "--:|" * len(SCENARIOS)]
+        for server in servers:
+            cells = [median([db.get((r, server, scenario)) for r in rounds]) for scenario in SCENARIOS]
+            if any(cell is not None for cell in cells):
+                lines.append(f"| {server} | " + " | ".join(fmt(cell) for cell in cells) + " |")
+
     def m(server, scenario, key):
         return medians.get((server, scenario), {}).get(key)
 
-    def check(ok, text):
-        return f"- [{' ' if ok is None else ('x' if ok else '!')}] {text}" + ("" if ok is not False else " — MISSED")
+    def vs(server, scenario, reference):
+        return median([ratio(runs, r, server, scenario, reference) for r in rounds])
 
+    if "hb-ours-database" in servers:
+        lines += targets_on_postgres(m, vs, lost)
     ours, file = "hb-ours-memory", "hb-ours-file"
+    if ours not in servers and file not in servers:
+        return "\n".join(lines) + "\n"
     returning = m(ours, "returning", "bare")
     vapor = m("vapor-sessions", "returning", "bare")
     new_bare = m(ours, "new", "bare")
@@ -135,9 +153,9 @@ def report(runs, hot, steady, servers, setup):
     lines += ["", "Targets of issue 6 ([x] met, [!] missed, [ ] not measured):", "",
               check(None if returning is None else returning >= 0.90,
                     f"ours on memory, returning users ≥ 0.90 of the ceiling: {fmt(returning)}"),
-              check(None if m(ours, "returning", "auth") is None else m(ours, "returning", "auth") >= 1.05
+              check(None if vs(ours, "returning", AUTH) is None else vs(ours, "returning", AUTH) >= 1.05
                     and (vapor is None or returning > vapor),
-                    f"… and ahead of HummingbirdAuth (by 5% at least, for the noise: {fmt(m(ours, 'returning', 'auth'))} × its req/s) "
+                    f"… and ahead of HummingbirdAuth (by 5% at least, for the noise: {fmt(vs(ours, 'returning', AUTH))} × its req/s) "
                     f"and Vapor (its sessions at {fmt(vapor)} of bare Vapor)"),
               check(None if new_bare is None else new_bare >= 0.80,
                     f"ours on memory, new visitors ≥ 0.80 of the ceiling: {fmt(new_bare)} "
@@ -155,12 +173,30 @@ def report(runs, hot, steady, servers, setup):
     return "\n".join(lines) + "\n"
 
 
+def check(ok, text):
+    return f"- [{' ' if ok is None else ('x' if ok else '!')}] {text}" + ("" if ok is not False else " — MISSED")
+
+
+def targets_on_postgres(m, vs, lost):
+    """Issue 13's aims for our PostgreSQL driver, against Fluent's database sessions on Vapor."""
+    ours, fluent = "hb-ours-database", "vapor-fluent"
+    returning = vs(ours, "returning", fluent)
+    return ["", "Aims of issue 13 ([x] met, [!] missed, [ ] not measured):", "",
+            check(None if returning is None else returning >= 2,
+                  f"ours on PostgreSQL, returning users ≥ 2× Fluent's database sessions: {fmt(returning)}× "
+                  f"(new visitors {fmt(vs(ours, 'new', fluent))}×, hot session {fmt(vs(ours, 'hot', fluent))}×; "
+                  f"of the bare servers: ours {fmt(m(ours, 'returning', 'bare'))}, Fluent {fmt(m(fluent, 'returning', 'bare'))})"),
+            check(None if ours not in lost else lost[ours] == 0,
+                  f"one hot session, no lost increments: ours {lost.get(ours, '–')} lost (Fluent {lost.get(fluent, '–')}), "
+                  f"with {m(ours, 'hot', 'errors')} failed requests (errors or non-2xx, all rounds)")]
+
+
 def main():
     results, out, setup = sys.argv[1:4]
     text = report(*load(results), setup)
     print(text)
     with open(out, "w") as md:
-        md.write("# HTTP benchmark results\n\nWritten by `Benchmarks/run-http` (see issue 6).\n\n" + text)
+        md.write("# HTTP benchmark results\n\nWritten by `Benchmarks/run-http` (see issues 6 and 13).\n\n" + text)
 
 
 if __name__ == "__main__":

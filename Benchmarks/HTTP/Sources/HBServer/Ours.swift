@@ -1,6 +1,7 @@
 import Hummingbird
 import Sessions
 import SessionsHummingbird
+import SessionsPostgres
 
 struct AppContext: StartSessionRequestContext {
     var coreContext: CoreRequestContextStorage
@@ -15,9 +16,10 @@ let fixture: [String: SessionValue] = [
 ]
 
 /// Our StartSessionMiddleware, configured by `SESSION_*` variables only (no config file), with
-/// gc every `GC_EVERY`.
+/// gc every `GC_EVERY`; `SESSION_DRIVER=database` is the PostgreSQL driver.
 func serveOurs() async throws {
     let sessions = try SessionManager(config: try SessionConfig.load(file: ""), observer: SessionLogging.observer(logger: logger))
+        .extendPostgres(logger: logger)
     let router = Router(context: AppContext.self)
     router.add(middleware: StartSessionMiddleware(manager: sessions))
     router.get("/count") { _, context in

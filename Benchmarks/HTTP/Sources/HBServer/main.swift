@@ -6,7 +6,8 @@ import ServiceLifecycle
 // `hb-server MODE`: serves `GET /count` on 127.0.0.1:$PORT.
 //   bare         no sessions (the ceiling)
 //   auth         HummingbirdAuth's SessionMiddleware on MemoryPersistDriver
-//   ours         our StartSessionMiddleware; driver, lifetime, files... from SESSION_* variables
+//   ours         our StartSessionMiddleware; driver, lifetime, files, database URL... from
+//                SESSION_* variables
 //   floor        a middleware that reads the Cookie header and adds Vary, on our context type:
 //                what being a session middleware costs before any session work
 // GC_EVERY (seconds) sets how often our gc service, or HummingbirdAuth's tidy, runs.

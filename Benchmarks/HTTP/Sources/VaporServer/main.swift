@@ -1,9 +1,14 @@
+import Fluent
+import FluentPostgresDriver
 import Synchronization
 import Vapor
 
 // `vapor-server MODE`: serves `GET /count` on 127.0.0.1:$PORT.
 //   bare       no sessions (the ceiling)
 //   sessions   Vapor's SessionsMiddleware on `.memory`
+//   fluent     Vapor's SessionsMiddleware on Fluent's database sessions, PostgreSQL at
+//              $DATABASE_URL, FLUENT_POOL_PER_LOOP connections per event loop (default 2),
+//              its table created by Fluent's migration at start
 
 /// The small fixture as Vapor stores it: ten string values, set when the session is new.
 let fixture: [String: String] = [
@@ -14,10 +19,11 @@ let fixture: [String: String] = [
 /// The bare server's counter.
 let bareCount = Atomic<Int>(0)
 
-let port = Int(ProcessInfo.processInfo.environment["PORT"] ?? "") ?? 8080
+let environment = ProcessInfo.processInfo.environment
+let port = Int(environment["PORT"] ?? "") ?? 8080
 let mode = CommandLine.arguments.dropFirst().first ?? ""
-guard mode == "bare" || mode == "sessions" else {
-    FileHandle.standardError.write(Data("usage: vapor-server bare|sessions\n".utf8))
+guard ["bare", "sessions", "fluent"].contains(mode) else {
+    FileHandle.standardError.write(Data("usage: vapor-server bare|sessions|fluent\n".utf8))
     exit(2)
 }
 
@@ -33,7 +39,16 @@ app.http.server.configuration.port = port
 if mode == "bare" {
     app.get("count") { _ in "\(bareCount.add(1, ordering: .relaxed).newValue)" }
 } else {
-    app.sessions.use(.memory)
+    if mode == "fluent" {
+        let url = environment["DATABASE_URL"] ?? ""
+        let perLoop = Int(environment["FLUENT_POOL_PER_LOOP"] ?? "") ?? 2
+        app.databases.use(try .postgres(url: url, maxConnectionsPerEventLoop: perLoop), as: .psql)
+        app.migrations.add(SessionRecord.migration)
+        try await app.autoMigrate()
+        app.sessions.use(.fluent)
+    } else {
+        app.sessions.use(.memory)
+    }
     app.middleware.use(app.sessions.middleware)
     app.get("count") { request in
         let session = request.session
