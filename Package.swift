@@ -18,6 +18,10 @@ let postgres: [Target.Dependency] = [
     .product(name: "Logging", package: "swift-log", condition: .when(traits: ["Postgres"])),
 ]
 
+let metrics: [Target.Dependency] = [
+    .product(name: "Metrics", package: "swift-metrics", condition: .when(traits: ["Metrics"])),
+]
+
 // The demo and its tests also run on PostgreSQL when the Postgres trait is on: an optional
 // dependency, so each file that imports it does so inside `#if Postgres`.
 let optionalPostgres: Target.Dependency = .target(name: "SessionsPostgres", condition: .when(traits: ["Postgres"]))
@@ -29,7 +33,9 @@ let package = Package(
         .library(name: "Sessions", targets: ["Sessions"]),
         .library(name: "SessionsConformance", targets: ["SessionsConformance"]),
         .library(name: "SessionsHummingbird", targets: ["SessionsHummingbird"]),
+        .library(name: "SessionsHummingbirdTesting", targets: ["SessionsHummingbirdTesting"]),
         .library(name: "SessionsPostgres", targets: ["SessionsPostgres"]),
+        .library(name: "SessionsMetrics", targets: ["SessionsMetrics"]),
         .executable(name: "sessions-postgres", targets: ["SessionsPostgresAdmin"]),
         .executable(name: "sessions-demo", targets: ["SessionsDemo"]),
         .executable(name: "sessions-stress-tool", targets: ["SessionsStressTool"]),
@@ -37,6 +43,7 @@ let package = Package(
     traits: [
         .trait(name: "Hummingbird", description: "The Hummingbird 2 integration (SessionsHummingbird) and the demo app."),
         .trait(name: "Postgres", description: "The PostgreSQL driver (SessionsPostgres, driver name `database`) on postgres-nio."),
+        .trait(name: "Metrics", description: "Session counters and store timings (SessionsMetrics) on swift-metrics."),
         .default(enabledTraits: []),
     ],
     dependencies: [
@@ -46,6 +53,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
     ],
     targets: [
         .target(name: "Sessions"),
@@ -53,7 +61,16 @@ let package = Package(
         // Drives the file driver from separate OS processes in the concurrency and crash tests.
         .executableTarget(name: "SessionsStressTool", dependencies: ["Sessions"], path: "Sources/SessionsStressTool"),
         .target(name: "SessionsHummingbird", dependencies: ["Sessions"] + hummingbird),
+        // Helpers for apps' own tests: seed a session, read the one a response left.
+        .target(
+            name: "SessionsHummingbirdTesting",
+            dependencies: [
+                "Sessions", "SessionsHummingbird",
+                .product(name: "HummingbirdTesting", package: "hummingbird", condition: .when(traits: ["Hummingbird"])),
+            ] + hummingbird
+        ),
         .target(name: "SessionsPostgres", dependencies: ["Sessions"] + postgres, exclude: ["sessions.sql"]),
+        .target(name: "SessionsMetrics", dependencies: ["Sessions"] + metrics),
         .executableTarget(
             name: "SessionsPostgresAdmin",
             dependencies: [
@@ -75,7 +92,7 @@ let package = Package(
         .testTarget(
             name: "SessionsHummingbirdTests",
             dependencies: [
-                "Sessions", "SessionsConformance", "SessionsHummingbird", "SessionsDemoApp",
+                "Sessions", "SessionsConformance", "SessionsHummingbird", "SessionsHummingbirdTesting", "SessionsDemoApp",
                 .product(name: "HummingbirdTesting", package: "hummingbird", condition: .when(traits: ["Hummingbird"])),
                 optionalPostgres, .target(name: "SessionsPostgresTestSupport", condition: .when(traits: ["Postgres"])),
             ] + hummingbird
@@ -89,6 +106,13 @@ let package = Package(
         .testTarget(
             name: "SessionsPostgresTests",
             dependencies: ["Sessions", "SessionsConformance", "SessionsPostgres", "SessionsPostgresAdmin", "SessionsPostgresTestSupport"] + postgres
+        ),
+        .testTarget(
+            name: "SessionsMetricsTests",
+            dependencies: [
+                "Sessions", "SessionsMetrics",
+                .product(name: "MetricsTestKit", package: "swift-metrics", condition: .when(traits: ["Metrics"])),
+            ] + metrics
         ),
     ],
     swiftLanguageModes: [.v6]

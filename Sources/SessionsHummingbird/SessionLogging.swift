@@ -18,6 +18,10 @@ public enum SessionLogging {
     /// An observer that logs each event to the current request's logger, or to `logger`.
     public static func observer(logger: Logger) -> SessionEventObserver {
         { event in
+            switch event {
+            case .sessionStarted, .storeCall: return  // one or more a request: for metrics, not logs
+            default: break
+            }
             let target = requestLogger ?? logger
             let (level, message) = describe(event)
             target.log(level: level, "\(message)")
@@ -35,6 +39,12 @@ public enum SessionLogging {
             (.info, "session \(fingerprint) passed its absolute lifetime and was ended")
         case .corruptPayload(let fingerprint, let reason):
             (.warning, "session \(fingerprint) has a corrupt payload (\(reason)); a fresh session was started")
+        case .sessionStarted(let driver, let isNew):
+            (.trace, "a \(isNew ? "new" : "stored") session was started on \(driver)")
+        case .created(let driver):
+            (.debug, "a new session was stored on \(driver)")
+        case .storeCall(let driver, let operation, let duration, let failed):
+            (.trace, "session driver \(driver) \(operation) \(failed ? "failed" : "took") \(duration)")
         case .storeError(let driver, let operation, let message):
             (.error, "session driver \(driver) failed to \(operation): \(message)")
         case .storeUnavailable(let driver, let reason):
@@ -61,6 +71,8 @@ public enum SessionLogging {
             (.notice, "session \(fingerprint) was destroyed by another request; this request's changes were dropped")
         case .folderTightened(let driver, let folder, let previousMode):
             (.notice, "session driver \(driver) made its folder \(folder) private (mode \(previousMode) → 0700): other users could list it")
+        case .headerValueRefused(let header, let key):
+            (.warning, "session value \(key) was not passed on in request header \(header): it holds characters a header value may not")
         case .filesRenamed(let driver, let count):
             (.notice, "session driver \(driver) renamed \(count) session file(s) named by raw IDs to their handles; their sessions go on")
         }

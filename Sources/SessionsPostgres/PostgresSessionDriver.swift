@@ -103,23 +103,25 @@ public final class PostgresSessionDriver: SessionDriver {
     /// Creates the table and its indexes when missing (idempotent): what `open()` does unless
     /// `migratesAtOpen` is off, and what the admin command's `migrate` runs. Instances booting
     /// at once may race: PostgreSQL's `IF NOT EXISTS` lets the loser fail on its catalog
-    /// (SQLSTATE 23505 or 42P07), which means the object exists now, so that is success.
+    /// (SQLSTATE 23505, 42P07, or 42710 for the table's row type), and the statement is run
+    /// once more: the object exists now, so `IF NOT EXISTS` passes, while an object of another
+    /// kind holding the name fails again and is reported.
     public func migrate() async throws {
         for statement in table.statements {
             try await call("create the sessions table") { client in
                 do {
                     try await client.query(PostgresQuery(unsafeSQL: statement))
                 } catch let error as PSQLError where Self.lostACreateRace(error) {
-                    return
+                    try await client.query(PostgresQuery(unsafeSQL: statement))
                 }
             }
         }
     }
 
-    /// Whether `error` is the catalog's answer to a `CREATE … IF NOT EXISTS` that another
+    /// Whether `error` may be the catalog's answer to a `CREATE … IF NOT EXISTS` that another
     /// session committed at the same moment.
     static func lostACreateRace(_ error: PSQLError) -> Bool {
-        ["23505", "42P07"].contains(error.serverInfo?[.sqlState] ?? "")
+        ["23505", "42P07", "42710"].contains(error.serverInfo?[.sqlState] ?? "")
     }
 
     /// Stops the client; calls after it fail.

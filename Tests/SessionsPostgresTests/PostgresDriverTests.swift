@@ -153,7 +153,7 @@ struct PostgresDriverTests {
     }
 
     /// Instances booting at once each create the missing table: two concurrent `CREATE TABLE IF
-    /// NOT EXISTS` can fail on the catalog (SQLSTATE 23505 or 42P07), which must not stop a boot.
+    /// NOT EXISTS` can fail on the catalog (SQLSTATE 23505, 42P07 or 42710), which must not stop a boot.
     @Test func instancesBootingAtOnceAllCreateTheTableWithoutError() async throws {
         let url = try PostgresTestDatabase.requireURL()
         for _ in 0..<3 {
@@ -169,6 +169,19 @@ struct PostgresDriverTests {
             await PostgresTestDatabase.drop(table)
             #expect(failures.isEmpty, "\(failures)")
         }
+    }
+
+    /// Treating catalog conflicts as a lost race is no blanket pass: a type of the app's own
+    /// holding the table's name still fails the boot, saying so.
+    @Test func aTypeHoldingTheTablesNameFailsTheMigration() async throws {
+        let url = try PostgresTestDatabase.requireURL()
+        let table = PostgresTestDatabase.uniqueTable()
+        _ = try await PostgresTestDatabase.execute("CREATE TYPE \(table) AS (x int)")
+        let driver = try PostgresSessionDriver(url: url, table: table, poolSize: 1)
+        let error = await #expect(throws: (any Error).self) { try await driver.open() }
+        #expect("\(error.map { "\($0)" } ?? "")".contains("is a composite type"), "\(String(describing: error))")
+        try await driver.close()
+        _ = try await PostgresTestDatabase.execute("DROP TYPE \(table)")
     }
 }
 #endif

@@ -8,7 +8,19 @@ import SessionsConformance
 final class EventLog: Sendable {
     private let events = Locked<[SessionEvent]>([])
 
-    var all: [SessionEvent] { events.withLock { $0 } }
+    /// Every event but the per-request measurements (``SessionEvent/sessionStarted(driver:isNew:)``,
+    /// ``SessionEvent/storeCall(driver:operation:duration:failed:)``), which only metrics tests read.
+    var all: [SessionEvent] {
+        everything.filter {
+            switch $0 {
+            case .sessionStarted, .storeCall: false
+            default: true
+            }
+        }
+    }
+
+    /// Every event, in order.
+    var everything: [SessionEvent] { events.withLock { $0 } }
 
     var observer: SessionEventObserver {
         { [self] event in self.events.withLock { $0.append(event) } }

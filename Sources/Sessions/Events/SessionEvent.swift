@@ -13,6 +13,16 @@ public enum SessionEvent: Sendable, Equatable {
     case absoluteLifetimeExceeded(SessionFingerprint)
     /// A stored payload could not be decoded; the session starts fresh.
     case corruptPayload(SessionFingerprint, reason: String)
+    /// A session was started (for a request, or built by ``SessionManager/buildSession(driver:id:)``):
+    /// `isNew` when no stored session was found for it. Reported for every session, for metrics;
+    /// the logging integration leaves it out.
+    case sessionStarted(driver: String, isNew: Bool)
+    /// A new session was stored for the first time (no fingerprint: one would cost a SHA-256 for
+    /// every new visitor).
+    case created(driver: String)
+    /// A driver call of the session machinery finished (`failed` when it threw) after
+    /// `duration`. Reported for every call, for metrics; the logging integration leaves it out.
+    case storeCall(driver: String, operation: String, duration: Duration, failed: Bool)
     /// A driver call failed.
     case storeError(driver: String, operation: String, message: String)
     /// A driver threw ``SessionError/unavailable(reason:)``: its store cannot be reached, and
@@ -52,6 +62,10 @@ public enum SessionEvent: Sendable, Equatable {
     /// The file driver found `count` session files named by their raw IDs (the layout before
     /// handle names) as it opened, and renamed them to their handles; their sessions go on.
     case filesRenamed(driver: String, count: Int)
+    /// A session value was not passed on in a request header (``Session/headerValue(_:forHeader:)``):
+    /// it holds a character a field value may not (a CR or LF that would start a header of its
+    /// own). Names the header and the key, never the value.
+    case headerValueRefused(header: String, key: String)
 
     /// Why an ID was rejected before reaching any driver.
     public enum RejectedIDReason: String, Sendable, Equatable {

@@ -126,6 +126,13 @@ public struct SessionLifecycle: Sendable {
         }
     }
 
+    /// Starts the request with a session the app built itself (Goravel's `SetSession`) instead
+    /// of one from the request's fields: ``finish(_:status:responseCacheControl:agingFlashData:)``
+    /// saves it and sends its ID in the lookup's first source. It takes no lock.
+    public func start(attaching session: Session) -> StartedSession {
+        StartedSession(session: session, source: lookup.first ?? .cookie, presentedCookies: 0, lock: nil)
+    }
+
     private func lock(_ id: SessionIdentifier, _ blocking: Blocking) async throws -> SessionLock {
         let name = driverName ?? manager.defaultDriver
         let driver = try await manager.driver(name)

@@ -37,17 +37,22 @@ final class ResolvedDriver: Sendable {
         self.saves = saves
     }
 
-    /// Runs a driver call, reporting a failure as a ``SessionEvent/storeError(driver:operation:message:)``,
-    /// and an outage (``SessionError/unavailable(reason:)``) once as it begins, changes and ends.
+    /// Runs a driver call, reporting its duration (``SessionEvent/storeCall(driver:operation:duration:failed:)``),
+    /// a failure as a ``SessionEvent/storeError(driver:operation:message:)``, and an outage
+    /// (``SessionError/unavailable(reason:)``) once as it begins, changes and ends.
     func call<Result>(_ operation: String, _ body: () async throws -> Result) async throws -> Result {
+        let started = ContinuousClock.now
         do {
             let result = try await body()
+            report(.storeCall(driver: name, operation: operation, duration: ContinuousClock.now - started, failed: false))
             if outage.succeed() { report(.storeRecovered(driver: name)) }
             return result
         } catch SessionError.unavailable(let reason) {
+            report(.storeCall(driver: name, operation: operation, duration: ContinuousClock.now - started, failed: true))
             if outage.fail(reason) { report(.storeUnavailable(driver: name, reason: reason)) }
             throw SessionError.unavailable(reason: reason)
         } catch {
+            report(.storeCall(driver: name, operation: operation, duration: ContinuousClock.now - started, failed: true))
             report(.storeError(driver: name, operation: operation, message: String(describing: error)))
             throw error
         }

@@ -90,6 +90,7 @@ extension Session {
             outcome.expiresAt = metadata.expiresAt
             outcome.isStored = true
             outcome.wrote = true
+            if plan.storedID == nil { report(.created(driver: driverName)) }
         }
         for retirement in plan.retiring {
             try await retire(retirement, movedTo: plan)

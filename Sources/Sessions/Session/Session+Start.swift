@@ -24,12 +24,18 @@ extension Session {
             }
             let found = origin(of: stored, under: id, on: shared, now: now)
             switch found {
-            case .stored: return Session(found, on: shared, now: now)
+            case .stored: return started(Session(found, on: shared, now: now))
             case .tombstone: retired = retired ?? found
             case .fresh: continue
             }
         }
-        return Session(retired ?? .fresh, on: shared, now: now)
+        return started(Session(retired ?? .fresh, on: shared, now: now))
+    }
+
+    /// `session`, reported as started.
+    private static func started(_ session: Session) -> Session {
+        session.report(.sessionStarted(driver: session.driverName, isNew: session.isNew))
+        return session
     }
 
     /// What `stored`, read under `id`, gives a request at `now`.

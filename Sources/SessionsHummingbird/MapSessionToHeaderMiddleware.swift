@@ -1,0 +1,64 @@
+#if Hummingbird
+public import HTTPTypes
+public import Hummingbird
+import Sessions
+
+/// Sets request headers from session values for the handlers after it and for an upstream the
+/// request is proxied to (an API gateway's `MapSessionToHeader`). Put it after
+/// ``StartSessionMiddleware`` in the same group.
+///
+/// ```swift
+/// router.group("upstream")
+///     .add(middleware: StartSessionMiddleware(manager: sessions))
+///     .add(middleware: try MapSessionToHeaderMiddleware(["X-User-Id": "user_id", "Authorization": "authorization"]))
+/// ```
+///
+/// - Client-supplied copies of every mapped header are stripped first, always, even when the
+///   session lacks the key or the request has no session: a client cannot forge `X-User-Id`.
+/// - A value is written as ``Sessions/Session/headerValue(_:forHeader:)`` says (strings as they
+///   are, numbers and booleans as written, dates in ISO 8601, arrays and dictionaries as JSON);
+///   a missing or null key sets no header. A value with a CR, LF or any character a field value
+///   may not hold is refused: the header is not set, and a
+///   ``Sessions/SessionEvent/headerValueRefused(header:key:)`` event reports it.
+public struct MapSessionToHeaderMiddleware<Context: StartSessionRequestContext>: RouterMiddleware {
+    /// The headers set, each from its session key, in order.
+    public let mappings: [(header: HTTPField.Name, key: String)]
+
+    /// A middleware setting each header of `mappings` from its session key.
+    /// - Parameter mappings: header name → session key: `["X-User-Id": "user_id"]`.
+    /// - Throws: ``MapSessionToHeaderError`` for a name that is no valid header field name.
+    public init(_ mappings: KeyValuePairs<String, String>) throws(MapSessionToHeaderError) {
+        var checked: [(header: HTTPField.Name, key: String)] = []
+        for (header, key) in mappings {
+            guard let name = HTTPField.Name(header) else { throw .invalidHeaderName(header) }
+            checked.append((name, key))
+        }
+        self.mappings = checked
+    }
+
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var head = request.head
+        for (header, _) in mappings { head.headerFields[values: header] = [] }
+        if let session = context.sessionSlot.session {
+            for (header, key) in mappings {
+                if let value = session.headerValue(key, forHeader: header.rawName) {
+                    head.headerFields.append(HTTPField(name: header, value: value))
+                }
+            }
+        }
+        return try await next(Request(head: head, body: request.body), context)
+    }
+}
+
+/// Why a ``MapSessionToHeaderMiddleware`` could not be made.
+public enum MapSessionToHeaderError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The text is no HTTP field name (a token: letters, digits and ``!#$%&'*+-.^_`|~``).
+    case invalidHeaderName(String)
+
+    public var description: String {
+        switch self {
+        case .invalidHeaderName(let name): "\(name.debugDescription) is not a valid HTTP header name"
+        }
+    }
+}
+#endif
