@@ -24,8 +24,8 @@ import Synchronization
 /// | `sessions_destroyed` | counter | `reason` | sessions ended: `invalidated`, `absolute_lifetime` |
 /// | `sessions_gc_removed` | counter | `driver` | expired sessions gc removed |
 /// | `sessions_rejected_ids` | counter | `reason` | presented IDs not adopted: `malformed`, `oversized`, `unknown` |
-/// | `sessions_store_errors` | counter | `driver`, `operation` | failed store calls |
-/// | `sessions_store_duration` | timer | `driver`, `operation` | every store call |
+/// | `sessions_store_errors` | counter | `driver`, `operation` | those calls that failed (unavailable ones too) |
+/// | `sessions_store_duration` | timer | `driver`, `operation` | every read, write, touch and destroy a session makes |
 public final class SessionMetrics: Sendable {
     /// The prefix of every label (`sessions`).
     public let prefix: String

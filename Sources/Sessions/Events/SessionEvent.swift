@@ -20,7 +20,7 @@ public enum SessionEvent: Sendable, Equatable {
     /// A new session was stored for the first time (no fingerprint: one would cost a SHA-256 for
     /// every new visitor).
     case created(driver: String)
-    /// A driver call of the session machinery finished (`failed` when it threw) after
+    /// A session's driver call (read, write, touch or destroy) finished (`failed` when it threw) after
     /// `duration`. Reported for every call, for metrics; the logging integration leaves it out.
     case storeCall(driver: String, operation: String, duration: Duration, failed: Bool)
     /// A driver call failed.
