@@ -99,25 +99,30 @@ public final class SessionMetrics: Sendable {
     }
 
     private func storeMetrics(_ driver: String, _ operation: String) -> StoreMetrics {
-        let key = StoreKey(driver: driver, operation: operation)
-        return byStore.withLock { made in
-            if let metrics = made[key] { return metrics }
-            let dimensions = [("driver", driver), ("operation", operation)]
-            let metrics = StoreMetrics(
-                duration: CoreMetrics.Timer(label: "\(prefix)_store_duration", dimensions: dimensions, factory: factory),
-                errors: Counter(label: "\(prefix)_store_errors", dimensions: dimensions, factory: factory))
-            made[key] = metrics
-            return metrics
+        byStore.withLock { made in
+            made.value(StoreKey(driver: driver, operation: operation)) {
+                let dimensions = [("driver", driver), ("operation", operation)]
+                return StoreMetrics(
+                    duration: CoreMetrics.Timer(label: "\(prefix)_store_duration", dimensions: dimensions, factory: factory),
+                    errors: Counter(label: "\(prefix)_store_errors", dimensions: dimensions, factory: factory))
+            }
         }
     }
 
     private func removedCounter(_ driver: String) -> Counter {
         removedByDriver.withLock { made in
-            if let counter = made[driver] { return counter }
-            let counter = Counter(label: "\(prefix)_gc_removed", dimensions: [("driver", driver)], factory: factory)
-            made[driver] = counter
-            return counter
+            made.value(driver) { Counter(label: "\(prefix)_gc_removed", dimensions: [("driver", driver)], factory: factory) }
         }
+    }
+}
+
+extension Dictionary {
+    /// The value under `key`, made by `make` and stored first when missing.
+    fileprivate mutating func value(_ key: Key, orMake make: () -> Value) -> Value {
+        if let value = self[key] { return value }
+        let value = make()
+        self[key] = value
+        return value
     }
 }
 #endif

@@ -138,13 +138,7 @@ struct FileDriverProcessTests {
             // pause was not always long enough for the tool to start on a loaded machine.
             let warmUp = try Self.launch(tool, ["write-loop", folder])
             defer { if warmUp.isRunning { kill(warmUp.processIdentifier, SIGKILL) } }
-            let warmStore = FileSessionDriver(folder: folder, lifetime: .seconds(3_600))
-            let clock = ContinuousClock()
-            let ready = clock.now.advanced(by: .seconds(20))
-            while try await Self.missingSessions(warmStore) > 0, clock.now < ready {
-                try await Task.sleep(for: .milliseconds(10))
-            }
-            #expect(try await Self.missingSessions(warmStore) == 0, "the write loop did not write every session")
+            try await Self.expectEverySessionWritten(by: FileSessionDriver(folder: folder, lifetime: .seconds(3_600)), within: .seconds(20))
             #expect(kill(warmUp.processIdentifier, SIGKILL) == 0)
             warmUp.waitUntilExit()
             #expect(warmUp.terminationReason == .uncaughtSignal, "the write loop stopped by itself (status \(warmUp.terminationStatus))")
@@ -181,15 +175,10 @@ struct FileDriverProcessTests {
                 if writer.isRunning { kill(writer.processIdentifier, SIGKILL) }
             }
             let store = FileSessionDriver(folder: folder, lifetime: .seconds(3_600))
-            let clock = ContinuousClock()
-            // Until the writer has written every session once.
-            let ready = clock.now.advanced(by: .seconds(10))
-            while try await Self.missingSessions(store) > 0, clock.now < ready {
-                try await Task.sleep(for: .milliseconds(10))
-            }
-            #expect(try await Self.missingSessions(store) == 0, "the write loop did not write every session")
+            try await Self.expectEverySessionWritten(by: store, within: .seconds(10))
 
             // Checked afterwards, so the reads follow each other closely.
+            let clock = ContinuousClock()
             var payloads: [[UInt8]?] = []
             let end = clock.now.advanced(by: .seconds(1))
             while clock.now < end {
@@ -207,6 +196,17 @@ struct FileDriverProcessTests {
     }
 
     /// How many of the write loop's sessions do not read as a session.
+    /// Waits until `store` reads every session of the tool's `write-loop`, for at most `limit`,
+    /// and expects it did.
+    static func expectEverySessionWritten(by store: FileSessionDriver, within limit: Duration) async throws {
+        let clock = ContinuousClock()
+        let ready = clock.now.advanced(by: limit)
+        while try await missingSessions(store) > 0, clock.now < ready {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(try await missingSessions(store) == 0, "the write loop did not write every session")
+    }
+
     static func missingSessions(_ store: FileSessionDriver) async throws -> Int {
         var missing = 0
         for id in Self.writeLoopIDs where try await store.read(id) == nil { missing += 1 }
