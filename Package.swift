@@ -6,6 +6,12 @@ import PackageDescription
 // fetches nothing. Each integration's sources are wrapped in `#if TraitName` (traits are
 // package-wide compile conditions), and `scripts/test` builds every trait leg in its own
 // scratch folder so a module left over from another leg cannot hide a missing guard.
+// The adapters log the core's events through SessionsLogging: the traits Hummingbird and Vapor
+// turn its trait, Logging, on.
+let logging: [Target.Dependency] = [
+    .product(name: "Logging", package: "swift-log", condition: .when(traits: ["Logging"])),
+]
+
 let hummingbird: [Target.Dependency] = [
     .product(name: "Hummingbird", package: "hummingbird", condition: .when(traits: ["Hummingbird"])),
     .product(name: "HTTPTypes", package: "swift-http-types", condition: .when(traits: ["Hummingbird"])),
@@ -16,6 +22,10 @@ let hummingbird: [Target.Dependency] = [
 let postgres: [Target.Dependency] = [
     .product(name: "PostgresNIO", package: "postgres-nio", condition: .when(traits: ["Postgres"])),
     .product(name: "Logging", package: "swift-log", condition: .when(traits: ["Postgres"])),
+]
+
+let vapor: [Target.Dependency] = [
+    .product(name: "Vapor", package: "vapor", condition: .when(traits: ["Vapor"])),
 ]
 
 let metrics: [Target.Dependency] = [
@@ -32,8 +42,11 @@ let package = Package(
     products: [
         .library(name: "Sessions", targets: ["Sessions"]),
         .library(name: "SessionsConformance", targets: ["SessionsConformance"]),
+        .library(name: "SessionsLogging", targets: ["SessionsLogging"]),
         .library(name: "SessionsHummingbird", targets: ["SessionsHummingbird"]),
         .library(name: "SessionsHummingbirdTesting", targets: ["SessionsHummingbirdTesting"]),
+        .library(name: "SessionsVapor", targets: ["SessionsVapor"]),
+        .library(name: "SessionsVaporTesting", targets: ["SessionsVaporTesting"]),
         .library(name: "SessionsPostgres", targets: ["SessionsPostgres"]),
         .library(name: "SessionsMetrics", targets: ["SessionsMetrics"]),
         .executable(name: "sessions-postgres", targets: ["SessionsPostgresAdmin"]),
@@ -41,7 +54,12 @@ let package = Package(
         .executable(name: "sessions-stress-tool", targets: ["SessionsStressTool"]),
     ],
     traits: [
-        .trait(name: "Hummingbird", description: "The Hummingbird 2 integration (SessionsHummingbird) and the demo app."),
+        .trait(name: "Logging", description: "The core's session events logged through swift-log (SessionsLogging)."),
+        .trait(
+            name: "Hummingbird", description: "The Hummingbird 2 integration (SessionsHummingbird) and the demo app.",
+            enabledTraits: ["Logging"]
+        ),
+        .trait(name: "Vapor", description: "The Vapor 4 integration (SessionsVapor) and its demo app.", enabledTraits: ["Logging"]),
         .trait(name: "Postgres", description: "The PostgreSQL driver (SessionsPostgres, driver name `database`) on postgres-nio."),
         .trait(name: "Metrics", description: "Session counters and store timings (SessionsMetrics) on swift-metrics."),
         .default(enabledTraits: []),
@@ -51,6 +69,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/vapor/vapor.git", from: "4.122.3"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
@@ -60,7 +79,8 @@ let package = Package(
         .target(name: "SessionsConformance", dependencies: ["Sessions"]),
         // Drives the file driver from separate OS processes in the concurrency and crash tests.
         .executableTarget(name: "SessionsStressTool", dependencies: ["Sessions"], path: "Sources/SessionsStressTool"),
-        .target(name: "SessionsHummingbird", dependencies: ["Sessions"] + hummingbird),
+        .target(name: "SessionsLogging", dependencies: ["Sessions"] + logging),
+        .target(name: "SessionsHummingbird", dependencies: ["Sessions", "SessionsLogging"] + hummingbird),
         // Helpers for apps' own tests: seed a session, read the one a response left.
         .target(
             name: "SessionsHummingbirdTesting",
@@ -68,6 +88,14 @@ let package = Package(
                 "Sessions", "SessionsHummingbird",
                 .product(name: "HummingbirdTesting", package: "hummingbird", condition: .when(traits: ["Hummingbird"])),
             ] + hummingbird
+        ),
+        .target(name: "SessionsVapor", dependencies: ["Sessions", "SessionsLogging"] + vapor),
+        .target(
+            name: "SessionsVaporTesting",
+            dependencies: [
+                "Sessions", "SessionsVapor",
+                .product(name: "VaporTesting", package: "vapor", condition: .when(traits: ["Vapor"])),
+            ] + vapor
         ),
         .target(name: "SessionsPostgres", dependencies: ["Sessions"] + postgres, exclude: ["sessions.sql"]),
         .target(name: "SessionsMetrics", dependencies: ["Sessions"] + metrics),
@@ -93,10 +121,13 @@ let package = Package(
             name: "SessionsHummingbirdTests",
             dependencies: [
                 "Sessions", "SessionsConformance", "SessionsHummingbird", "SessionsHummingbirdTesting", "SessionsDemoApp",
+                "SessionsAdapterTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird", condition: .when(traits: ["Hummingbird"])),
                 optionalPostgres, .target(name: "SessionsPostgresTestSupport", condition: .when(traits: ["Postgres"])),
             ] + hummingbird
         ),
+        // Test doubles the adapters' tests share (failing stores, a log handler keeping its lines).
+        .target(name: "SessionsAdapterTestSupport", dependencies: ["Sessions"] + logging, path: "Tests/SessionsAdapterTestSupport"),
         // The PostgreSQL tests' database (the URL they are given) and clusters of their own.
         .target(
             name: "SessionsPostgresTestSupport",
@@ -106,6 +137,13 @@ let package = Package(
         .testTarget(
             name: "SessionsPostgresTests",
             dependencies: ["Sessions", "SessionsConformance", "SessionsPostgres", "SessionsPostgresAdmin", "SessionsPostgresTestSupport"] + postgres
+        ),
+        .testTarget(
+            name: "SessionsVaporTests",
+            dependencies: [
+                "Sessions", "SessionsVapor", "SessionsVaporTesting", "SessionsAdapterTestSupport",
+                .product(name: "VaporTesting", package: "vapor", condition: .when(traits: ["Vapor"])),
+            ] + vapor
         ),
         .testTarget(
             name: "SessionsMetricsTests",

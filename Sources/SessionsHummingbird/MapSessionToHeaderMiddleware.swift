@@ -1,7 +1,7 @@
 #if Hummingbird
-public import HTTPTypes
+import HTTPTypes
 public import Hummingbird
-import Sessions
+public import Sessions
 
 /// Sets request headers from session values for the handlers after it and for an upstream the
 /// request is proxied to (an API gateway's `MapSessionToHeader`). Put it after
@@ -22,43 +22,26 @@ import Sessions
 ///   ``Sessions/SessionEvent/headerValueRefused(header:key:)`` event reports it.
 public struct MapSessionToHeaderMiddleware<Context: StartSessionRequestContext>: RouterMiddleware {
     /// The headers set, each from its session key, in order.
-    public let mappings: [(header: HTTPField.Name, key: String)]
+    public let map: SessionHeaderMap
+    /// The mapped headers' names, stripped from every request.
+    private let names: [HTTPField.Name]
 
     /// A middleware setting each header of `mappings` from its session key.
     /// - Parameter mappings: header name → session key: `["X-User-Id": "user_id"]`.
-    /// - Throws: ``MapSessionToHeaderError`` for a name that is no valid header field name.
+    /// - Throws: ``Sessions/MapSessionToHeaderError`` for a name that is no valid header field name.
     public init(_ mappings: KeyValuePairs<String, String>) throws(MapSessionToHeaderError) {
-        var checked: [(header: HTTPField.Name, key: String)] = []
-        for (header, key) in mappings {
-            guard let name = HTTPField.Name(header) else { throw .invalidHeaderName(header) }
-            checked.append((name, key))
-        }
-        self.mappings = checked
+        map = try SessionHeaderMap(mappings)
+        // Every name is a token, which HTTPField.Name accepts.
+        names = map.mappings.compactMap { HTTPField.Name($0.header) }
     }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var head = request.head
-        for (header, _) in mappings { head.headerFields[values: header] = [] }
-        if let session = context.sessionSlot.session {
-            for (header, key) in mappings {
-                if let value = session.headerValue(key, forHeader: header.rawName) {
-                    head.headerFields.append(HTTPField(name: header, value: value))
-                }
-            }
+        for name in names { head.headerFields[values: name] = [] }
+        for field in map.fields(for: context.sessionSlot.session) {
+            if let name = HTTPField.Name(field.name) { head.headerFields.append(HTTPField(name: name, value: field.value)) }
         }
         return try await next(Request(head: head, body: request.body), context)
-    }
-}
-
-/// Why a ``MapSessionToHeaderMiddleware`` could not be made.
-public enum MapSessionToHeaderError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// The text is no HTTP field name (a token: letters, digits and ``!#$%&'*+-.^_`|~``).
-    case invalidHeaderName(String)
-
-    public var description: String {
-        switch self {
-        case .invalidHeaderName(let name): "\(name.debugDescription) is not a valid HTTP header name"
-        }
     }
 }
 #endif

@@ -70,12 +70,8 @@ public struct SessionManagerService: Service {
 
     /// Runs gc once on every configured driver.
     func collect() async {
-        for driver in drivers.isEmpty ? [manager.config.driver] : drivers {
-            do {
-                try await manager.collectGarbage(driver: driver)
-            } catch {
-                logger.error("session gc on \(driver) failed: \(String(describing: error))")
-            }
+        await manager.collectGarbage(drivers: drivers) { driver, error in
+            logger.error("session gc on \(driver) failed: \(String(describing: error))")
         }
     }
 }

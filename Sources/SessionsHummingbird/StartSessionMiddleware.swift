@@ -3,6 +3,7 @@ import HTTPTypes
 public import Hummingbird
 import Logging
 public import Sessions
+import SessionsLogging
 
 /// The header field every session response that sends an ID without a `Cache-Control` carries,
 /// built (and validated) once.
@@ -37,7 +38,7 @@ private let noStore = HTTPField(name: .cacheControl, value: "no-store")
 ///   `lookup:` given here says; a session whose ID came in a header gets a new ID back in that
 ///   header, never a cookie (see ``Sessions/SessionIDSource``).
 /// - Requests `skip` picks (a health check, static files) go on without a session.
-/// - A session the app attached before this middleware (``SessionSlot/attach(_:)``) is used
+/// - A session the app attached before this middleware (``Sessions/SessionSlot/attach(_:)``) is used
 ///   instead of one from the request, and saved and answered for the same way; it is not locked
 ///   on a blocking route (it was read before the lock could be taken).
 public struct StartSessionMiddleware<Context: StartSessionRequestContext>: RouterMiddleware {
@@ -105,7 +106,7 @@ public struct StartSessionMiddleware<Context: StartSessionRequestContext>: Route
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         if let skip, skip(request, context) { return try await next(request, context) }
         // Nested in another of these middlewares: that one runs the session.
-        if context.sessionSlot.session != nil, !context.sessionSlot.isAttached { return try await next(request, context) }
+        if context.sessionSlot.isStartedByAnotherMiddleware { return try await next(request, context) }
         return try await SessionLogging.$requestLogger.withValue(context.logger) {
             let started: SessionLifecycle.StartedSession
             if let attached = context.sessionSlot.session {
@@ -160,8 +161,7 @@ public struct StartSessionMiddleware<Context: StartSessionRequestContext>: Route
     /// Logs `failure` on the request's logger (never with the session ID) and answers it:
     /// with ``onFailure`` when set, else ``defaultResponse(for:)``.
     private func answer(_ failure: SessionFailure, _ request: Request, _ context: Context) async throws -> Response {
-        let level: Logger.Level = failure.stage == .lock ? .notice : failure.isTransient ? .warning : .error
-        context.logger.log(level: level, "\(failure.description)")
+        SessionLogging.log(failure, to: context.logger)
         if let onFailure { return try await onFailure(failure, request, context) }
         return Self.defaultResponse(for: failure)
     }

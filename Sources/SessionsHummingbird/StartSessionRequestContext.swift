@@ -27,8 +27,8 @@ public import Sessions
 /// session mechanism (a typed value per session in a `PersistDriver`); the names here do not
 /// clash with them, so an app can import both.
 public protocol StartSessionRequestContext: RequestContext {
-    /// Where ``StartSessionMiddleware`` leaves the request's session. Declare it as
-    /// `var sessionSlot = SessionSlot()`.
+    /// Where ``StartSessionMiddleware`` leaves the request's session (a
+    /// ``Sessions/SessionSlot``). Declare it as `var sessionSlot = SessionSlot()`.
     var sessionSlot: SessionSlot { get set }
 }
 
@@ -43,45 +43,6 @@ extension StartSessionRequestContext {
             }
             return session
         }
-    }
-}
-
-/// Holds the request's session once ``StartSessionMiddleware`` has started it, or once the app
-/// attached one (``attach(_:)``).
-public struct SessionSlot: Sendable {
-    /// The session, or nil outside ``StartSessionMiddleware``'s routes.
-    public internal(set) var session: Sessions.Session?
-    /// Where the session's ID travels (``Sessions/SessionLifecycle/StartedSession/source``), or
-    /// nil outside ``StartSessionMiddleware``'s routes.
-    public internal(set) var idSource: SessionIDSource?
-    /// Whether ``session`` was attached by the app and not yet taken up by a middleware.
-    var isAttached = false
-
-    /// An empty slot, for a context's initial value.
-    public init() {}
-
-    /// Attaches a session the app built itself (Goravel's `SetSession`): a middleware of the
-    /// app's own that finds the session by other means (an API key, a signed token) attaches it
-    /// before ``StartSessionMiddleware``, which then uses it instead of one from the request,
-    /// saves it and sends its ID. Without that middleware `context.session` still returns it,
-    /// and the app saves it itself (``Sessions/Session/save()``).
-    ///
-    /// ```swift
-    /// var context = context
-    /// context.sessionSlot.attach(try await sessions.buildSession(id: idFromToken))
-    /// return try await next(request, context)
-    /// ```
-    public mutating func attach(_ session: Sessions.Session) {
-        self.session = session
-        idSource = nil
-        isAttached = true
-    }
-
-    /// Holds the session a middleware started for the request.
-    mutating func started(_ started: SessionLifecycle.StartedSession) {
-        session = started.session
-        idSource = started.source
-        isAttached = false
     }
 }
 #endif

@@ -29,16 +29,9 @@ extension SessionManager {
     /// Stores a session holding `values` on `driver` (the configured default when nil) and
     /// returns it with the fields that present it.
     public func seedSession(_ values: [String: SessionValue], driver: String? = nil) async throws -> SeededSession {
-        let session = try await buildSession(driver: driver)
-        session.put(values)
-        try await session.save()
-        let id = session.id.rawValue
+        let (id, field) = try await seedSession(values: values, driver: driver)
         var headers = HTTPFields()
-        if let header = config.lookup.first?.headerName, let name = HTTPField.Name(header) {
-            headers[name] = id
-        } else {
-            headers[.cookie] = "\(config.cookie)=\(id)"
-        }
+        if let name = HTTPField.Name(field.name) { headers[name] = field.value }
         return SeededSession(id: id, headers: headers)
     }
 
@@ -47,18 +40,8 @@ extension SessionManager {
     /// presented one. Nil when the response cleared the cookie or the store holds no session
     /// under that ID.
     public func session(leftBy response: TestResponse, presenting seeded: SeededSession? = nil, driver: String? = nil) async throws -> Session? {
-        var id = seeded?.id
-        for setCookie in response.headers[values: .setCookie] {
-            let pair = setCookie.prefix { $0 != ";" }
-            guard let equals = pair.firstIndex(of: "="), pair[..<equals] == config.cookie else { continue }
-            if setCookie.contains("Max-Age=0") { return nil }
-            id = String(pair[pair.index(after: equals)...])
-        }
-        for name in config.lookup.compactMap(\.headerName) {
-            if let field = HTTPField.Name(name), let sent = response.headers[field] { id = sent }
-        }
-        guard let id else { return nil }
-        return try await load(id: id, driver: driver)
+        let fields = response.headers.map { HeaderField(name: $0.name.rawName, value: $0.value) }
+        return try await session(leftByFields: fields, presenting: seeded?.id, driver: driver)
     }
 }
 #endif

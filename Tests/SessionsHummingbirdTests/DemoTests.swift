@@ -5,6 +5,7 @@ import HTTPTypes
 import HummingbirdTesting
 import Logging
 import Sessions
+import SessionsAdapterTestSupport
 import SessionsDemoApp
 import Testing
 
@@ -289,17 +290,4 @@ import Testing
     }
 }
 
-/// A store whose every call throws `error`: a plain failure (500), or
-/// ``SessionError/unavailable(reason:)`` for one that cannot be reached (503).
-struct FailingDriver: SessionDriver {
-    struct Down: Error {}
-    static let unreachable = FailingDriver(error: SessionError.unavailable(reason: "connection refused"))
-    static let broken = FailingDriver(error: Down())
-
-    let error: any Error
-    func read(_ id: SessionIdentifier) async throws -> StoredSession? { throw error }
-    func write(_ id: SessionIdentifier, payload: [UInt8], metadata: SessionMetadata) async throws { throw error }
-    func destroy(_ id: SessionIdentifier) async throws { throw error }
-    func gc() async throws -> Int { throw error }
-}
 #endif

@@ -4,6 +4,7 @@ import Hummingbird
 import HTTPTypes
 import HummingbirdTesting
 import Sessions
+import SessionsAdapterTestSupport
 import SessionsHummingbird
 import Synchronization
 import Testing
@@ -165,10 +166,4 @@ extension MiddlewareTests {
     }
 }
 
-/// Keeps every event a manager reports.
-final class EventRecorder: Sendable {
-    private let events = Mutex<[SessionEvent]>([])
-    var all: [SessionEvent] { events.withLock { $0 } }
-    var observer: SessionEventObserver { { event in self.events.withLock { $0.append(event) } } }
-}
 #endif

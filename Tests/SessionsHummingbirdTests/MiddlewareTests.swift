@@ -6,6 +6,7 @@ import HummingbirdTesting
 import Logging
 import ServiceLifecycle
 import Sessions
+import SessionsAdapterTestSupport
 import SessionsConformance
 import SessionsHummingbird
 import Synchronization
@@ -280,62 +281,4 @@ struct TestContext: StartSessionRequestContext {
     }
 }
 
-/// A store whose `open` fails as an unreachable database's would.
-struct RefusingDriver: SessionDriver {
-    struct Refused: Error, CustomStringConvertible {
-        var description: String { "connection refused" }
-    }
-    func open() async throws { throw Refused() }
-    func read(_ id: SessionIdentifier) async throws -> StoredSession? { nil }
-    func write(_ id: SessionIdentifier, payload: [UInt8], metadata: SessionMetadata) async throws {}
-    func destroy(_ id: SessionIdentifier) async throws {}
-    func gc() async throws -> Int { 0 }
-}
-
-/// A memory driver that counts calls and fails every call once told to.
-final class FlakyDriver: SessionDriver {
-    let inner = MemorySessionDriver()
-    let failing = Mutex(false)
-    private let calls = Mutex<[String: Int]>([:])
-    struct Down: Error, CustomStringConvertible { var description: String { "the store is down" } }
-
-    func count(_ operation: String) -> Int { calls.withLock { $0[operation, default: 0] } }
-
-    private func enter(_ operation: String) throws {
-        calls.withLock { $0[operation, default: 0] += 1 }
-        if failing.withLock({ $0 }) { throw Down() }
-    }
-
-    func read(_ id: SessionIdentifier) async throws -> StoredSession? { try enter("read"); return try await inner.read(id) }
-    func write(_ id: SessionIdentifier, payload: [UInt8], metadata: SessionMetadata) async throws {
-        try enter("write")
-        try await inner.write(id, payload: payload, metadata: metadata)
-    }
-    func destroy(_ id: SessionIdentifier) async throws { try enter("destroy"); try await inner.destroy(id) }
-    func gc() async throws -> Int { try enter("gc"); return try await inner.gc() }
-    func close() async throws { try enter("close") }
-}
-
-/// A log handler that keeps every line.
-final class LogLines: LogHandler, Sendable {
-    private let lines = Mutex<[String]>([])
-    var all: [String] { lines.withLock { $0 } }
-
-    var metadata: Logger.Metadata {
-        get { [:] }
-        set {}
-    }
-    var logLevel: Logger.Level {
-        get { .trace }
-        set {}
-    }
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { nil }
-        set {}
-    }
-
-    func log(event: LogEvent) {
-        lines.withLock { $0.append("\(event.level) \(event.message)") }
-    }
-}
 #endif

@@ -5,6 +5,7 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import Sessions
+import SessionsAdapterTestSupport
 import SessionsDemoApp
 import Testing
 

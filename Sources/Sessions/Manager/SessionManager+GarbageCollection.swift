@@ -23,6 +23,19 @@ extension SessionManager {
         }
     }
 
+    /// Runs gc once on each of `drivers` (the configured default when empty), handing each
+    /// failure to `failed` and going on with the next: the scheduled run of the adapters'
+    /// boot services.
+    package func collectGarbage(drivers: [String], failed: (_ driver: String, _ error: any Error) -> Void) async {
+        for driver in drivers.isEmpty ? [config.driver] : drivers {
+            do {
+                try await collectGarbage(driver: driver)
+            } catch {
+                failed(driver, error)
+            }
+        }
+    }
+
     /// Draws the gc lottery (`lottery`, default 2 in 100) and, on a win, starts gc on its own
     /// task and returns at once. At most one run per driver at a time, and none sooner than
     /// `gc_min_interval` seconds after the last one started, so a busy server does not start

@@ -1,19 +1,20 @@
-#if Hummingbird
+#if Logging
 public import Logging
 public import Sessions
 
 /// Forwards the core's ``Sessions/SessionEvent``s to swift-log.
 ///
-/// Inside a request the events go to the request context's logger (so they carry its request
-/// ID); outside (gc, background jobs) to the logger given here. Events never carry a raw session
+/// Inside a request the events go to the request's logger (so they carry its request ID): the
+/// Hummingbird and Vapor adapters bind it; outside (gc, background jobs) to the logger given
+/// here. Events never carry a raw session
 /// ID, only a ``Sessions/SessionFingerprint``.
 ///
 /// ```swift
 /// let sessions = SessionManager(config: config, observer: SessionLogging.observer(logger: logger))
 /// ```
 public enum SessionLogging {
-    /// The logger of the request being handled, bound by ``StartSessionMiddleware``.
-    @TaskLocal static var requestLogger: Logger?
+    /// The logger of the request being handled, bound by each adapter's `StartSessionMiddleware`.
+    @TaskLocal package static var requestLogger: Logger?
 
     /// An observer that logs each event to the current request's logger, or to `logger`.
     public static func observer(logger: Logger) -> SessionEventObserver {
@@ -28,8 +29,15 @@ public enum SessionLogging {
         }
     }
 
+    /// Logs a failed load, lock or save on `logger` (never with the session ID): a lock timeout
+    /// at notice, an unreachable store at warning, anything else at error.
+    package static func log(_ failure: SessionFailure, to logger: Logger) {
+        let level: Logger.Level = failure.stage == .lock ? .notice : failure.isTransient ? .warning : .error
+        logger.log(level: level, "\(failure.description)")
+    }
+
     /// The log level and message for an event.
-    static func describe(_ event: SessionEvent) -> (Logger.Level, String) {
+    package static func describe(_ event: SessionEvent) -> (Logger.Level, String) {
         switch event {
         case .rejectedID(let reason):
             (.info, "session cookie rejected (\(reason.rawValue)); a fresh session was started")
