@@ -285,3 +285,72 @@ import SessionsConformance
         #expect(events.all.filter { $0 == .lastWriterWins(driver: "basic") }.count == 1, "reported once, when the driver was built")
     }
 }
+
+/// A save that keeps losing races keeps trying while the session is busy, and gives up on a
+/// store that never lets it win.
+@Suite struct ConflictPatienceTests {
+    /// Answers `conflict` to the first `conflicts` conditional writes of a stored session.
+    struct ContendedDriver: SessionDriverWrapper {
+        let inner: any SessionDriver
+        let conflicts: Int
+        let lost = Locked(0)
+
+        func write(
+            _ id: SessionIdentifier, payload: [UInt8], metadata: SessionMetadata, ifVersion expected: UInt64?
+        ) async throws -> ConditionalWrite {
+            let conflicting = expected != nil && lost.withLock { lost in
+                defer { lost += 1 }
+                return lost < conflicts
+            }
+            if conflicting { return .conflict }
+            return try await inner.write(id, payload: payload, metadata: metadata, ifVersion: expected)
+        }
+    }
+
+    /// A stored session with `count` 1 on a driver that makes its next `conflicts` writes conflict.
+    static func contendedSession(conflicts: Int) async throws -> (SessionManager, ContendedDriver, Session) {
+        let driver = ContendedDriver(inner: MemorySessionDriver(), conflicts: conflicts)
+        let manager = try SessionManager()
+        manager.extend("contended") { _ in driver }
+        let session = try await manager.buildSession(driver: "contended")
+        session.put("count", 1)
+        try await session.save()
+        return (manager, driver, session)
+    }
+
+    /// A writer in a tight loop in another process once won 64 races in a row in about a second
+    /// on a loaded CI machine, and the save that gave up lost its increment: the count alone
+    /// no longer ends a save.
+    @Test func aSaveGivesUpOnlyAfter64LostRacesAndFiveSeconds() {
+        #expect(Session.keepsTrying(after: 1, elapsed: .zero))
+        #expect(Session.keepsTrying(after: 63, elapsed: .seconds(60)))
+        #expect(Session.keepsTrying(after: 64, elapsed: .milliseconds(900)))
+        #expect(Session.keepsTrying(after: 500, elapsed: .milliseconds(4_999)))
+        #expect(!Session.keepsTrying(after: 64, elapsed: .seconds(5)))
+        #expect(!Session.keepsTrying(after: 300, elapsed: .seconds(6)))
+    }
+
+    @Test func aSaveThatLosesSomeRacesLandsWithTheChangesOfTheWinners() async throws {
+        let (manager, driver, session) = try await Self.contendedSession(conflicts: 3)
+        try session.increment("count")
+        try await session.save()
+        #expect(driver.lost.withLock { $0 } == 4)
+        let loaded = try #require(try await manager.load(id: session.id.rawValue, driver: "contended"))
+        #expect(loaded.get("count") == 2)
+    }
+
+    @Test func aStoreThatNeverLetsTheSaveWinGetsTooManyConflicts() async throws {
+        let (_, driver, session) = try await Self.contendedSession(conflicts: .max)
+        try session.increment("count")
+        let start = ContinuousClock.now
+        let error = await #expect(throws: SessionError.self) { try await session.save() }
+        let waited = ContinuousClock.now - start
+        guard case .tooManyConflicts(let attempts)? = error else {
+            Issue.record("expected tooManyConflicts, got \(String(describing: error))")
+            return
+        }
+        #expect(attempts >= Session.minimumConflictsBeforeGivingUp)
+        #expect(attempts == driver.lost.withLock { $0 })
+        #expect(waited >= Session.minimumConflictPatience, "gave up after \(waited)")
+    }
+}

@@ -52,10 +52,20 @@ extension Session {
         }
     }
 
-    /// The most times a save re-applies its changes after losing a race before giving up.
-    /// Every lost race means another writer of the session succeeded, so the session as a
-    /// whole always progresses; the randomised backoff keeps one save from starving.
-    static let maximumWriteAttempts = 64
+    /// A save gives up after losing at least this many races in a row...
+    static let minimumConflictsBeforeGivingUp = 64
+    /// ...over at least this long. Every lost race means another writer of the session
+    /// succeeded, so the session as a whole always progresses; the randomised backoff keeps one
+    /// save from starving. A count alone is not enough: a writer in a tight loop in another
+    /// process can win 64 races in well under a second on a loaded machine, and the save that
+    /// gave up then would lose its request's changes while the session was busy, not broken.
+    static let minimumConflictPatience = Duration.seconds(5)
+
+    /// Whether a save that has lost `conflicts` races in a row, over `elapsed` since its first
+    /// attempt, tries once more.
+    static func keepsTrying(after conflicts: Int, elapsed: Duration) -> Bool {
+        conflicts < minimumConflictsBeforeGivingUp || elapsed < minimumConflictPatience
+    }
 
     /// Waits a little, a random amount growing with `attempt` (at most ~20 ms), before a retry.
     private static func backOff(_ attempt: Int) async {
@@ -209,9 +219,11 @@ extension Session {
         var payload = payload
         var metadata = plan.metadata
         var expected = plan.storedID == plan.id ? plan.version : nil
-        for attempt in 0..<Self.maximumWriteAttempts {
+        let start = ContinuousClock.now
+        var conflicts = 0
+        while true {
             // The first conflict is usually the save queued ahead of this one: retry at once.
-            if attempt > 1 { await Self.backOff(attempt) }
+            if conflicts > 1 { await Self.backOff(conflicts) }
             let attempted = metadata
             switch try await call("write", {
                 try await self.driver.write(plan.id, payload: payload, metadata: attempted, ifVersion: expected)
@@ -221,13 +233,14 @@ extension Session {
             case .missing:
                 return nil
             case .conflict:
+                conflicts += 1
+                guard Self.keepsTrying(after: conflicts, elapsed: ContinuousClock.now - start) else { throw SessionError.tooManyConflicts(attempts: conflicts) }
                 // A session never stored keeps no log to replay: only a colliding random ID
                 // (2^-192) could meet another writer here, and then its changes are dropped.
                 guard plan.storedID != nil, let latest = try await latestWithChanges(plan.id, now: plan.now) else { return nil }
                 (expected, payload, metadata) = (latest.version, latest.payload, latest.metadata)
             }
         }
-        throw SessionError.tooManyConflicts(attempts: Self.maximumWriteAttempts)
     }
 
     /// Re-reads `id` and re-applies this request's changes on top of it: the stored version, the
@@ -265,21 +278,24 @@ extension Session {
             try await call("write") { try await self.driver.write(retirement.id, payload: tombstone, metadata: standing) }
             return
         }
-        for attempt in 0..<Self.maximumWriteAttempts {
-            if attempt > 0 { await Self.backOff(attempt) }
+        let start = ContinuousClock.now
+        var conflicts = 0
+        while true {
+            if conflicts > 0 { await Self.backOff(conflicts) }
             switch try await call("write", {
                 try await self.driver.write(retirement.id, payload: tombstone, metadata: standing, ifVersion: expected)
             }) {
             case .written, .missing:
                 return
             case .conflict:
+                conflicts += 1
+                guard Self.keepsTrying(after: conflicts, elapsed: ContinuousClock.now - start) else { throw SessionError.tooManyConflicts(attempts: conflicts) }
                 guard let latest = try await latestWithChanges(retirement.id, now: now) else { return }
                 // Nobody knows the new ID yet (its cookie has not gone out), so it can be rewritten.
                 try await call("write") { try await self.driver.write(plan.id, payload: latest.payload, metadata: latest.metadata) }
                 expected = latest.version
             }
         }
-        throw SessionError.tooManyConflicts(attempts: Self.maximumWriteAttempts)
     }
 
     private func call<Result>(_ operation: String, _ body: () async throws -> Result) async throws -> Result {
