@@ -51,6 +51,7 @@ let package = Package(
         .library(name: "SessionsMetrics", targets: ["SessionsMetrics"]),
         .executable(name: "sessions-postgres", targets: ["SessionsPostgresAdmin"]),
         .executable(name: "sessions-demo", targets: ["SessionsDemo"]),
+        .executable(name: "sessions-vapor-demo", targets: ["SessionsVaporDemo"]),
         .executable(name: "sessions-stress-tool", targets: ["SessionsStressTool"]),
     ],
     traits: [
@@ -106,10 +107,26 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser", condition: .when(traits: ["Postgres"])),
             ] + postgres
         ),
+        // What both demos share: pages and texts, the counting driver, the session manager.
+        .target(
+            name: "SessionsDemoShared",
+            dependencies: ["Sessions", "SessionsLogging", optionalPostgres] + logging,
+            path: "Examples/SessionsDemoShared"
+        ),
         .target(
             name: "SessionsDemoApp",
-            dependencies: ["Sessions", "SessionsHummingbird", optionalPostgres] + hummingbird,
+            dependencies: ["Sessions", "SessionsHummingbird", "SessionsDemoShared"] + hummingbird,
             path: "Examples/SessionsDemoApp"
+        ),
+        .target(
+            name: "SessionsVaporDemoApp",
+            dependencies: ["Sessions", "SessionsVapor", "SessionsDemoShared"] + vapor,
+            path: "Examples/SessionsVaporDemoApp"
+        ),
+        .executableTarget(
+            name: "SessionsVaporDemo",
+            dependencies: ["SessionsVaporDemoApp"] + vapor,
+            path: "Examples/SessionsVaporDemo"
         ),
         .executableTarget(
             name: "SessionsDemo",
@@ -121,7 +138,9 @@ let package = Package(
             name: "SessionsHummingbirdTests",
             dependencies: [
                 "Sessions", "SessionsConformance", "SessionsHummingbird", "SessionsHummingbirdTesting", "SessionsDemoApp",
-                "SessionsAdapterTestSupport",
+                "SessionsDemoShared", "SessionsAdapterTestSupport",
+                // The demo tests also run against the Vapor demo when the Vapor trait is on.
+                .target(name: "SessionsVaporDemoApp", condition: .when(traits: ["Vapor"])),
                 .product(name: "HummingbirdTesting", package: "hummingbird", condition: .when(traits: ["Hummingbird"])),
                 optionalPostgres, .target(name: "SessionsPostgresTestSupport", condition: .when(traits: ["Postgres"])),
             ] + hummingbird

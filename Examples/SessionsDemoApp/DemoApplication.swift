@@ -2,10 +2,8 @@
 public import Hummingbird
 public import Logging
 public import Sessions
+import SessionsDemoShared
 import SessionsHummingbird
-#if Postgres
-import SessionsPostgres
-#endif
 
 /// Builds the demo: a session manager from `config` with the `counting` driver registered (and
 /// `database`, PostgreSQL, with the Postgres trait), the routes, and the service that boots the
@@ -27,18 +25,7 @@ public struct DemoApplication: Sendable {
         logger: Logger = Logger(label: "sessions-demo"),
         configure: (SessionManager) -> Void = { _ in }
     ) throws {
-        let sessions = try SessionManager(config: config, observer: SessionLogging.observer(logger: logger))
-        sessions.extend("counting", settings: [CountingSessionDriver.logSetting]) { context in
-            CountingSessionDriver(
-                wrapping: FileSessionDriver(context: context),
-                logsOperations: context[CountingSessionDriver.logSetting],
-                logger: logger
-            )
-        }
-        #if Postgres
-        sessions.extendPostgres()
-        #endif
-        configure(sessions)
+        let sessions = try DemoSessions.make(config: config, logger: logger, configure: configure)
 
         let router = Router(context: DemoContext.self)
         DemoRoutes.add(to: router, sessions: sessions)

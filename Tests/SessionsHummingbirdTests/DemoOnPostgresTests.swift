@@ -49,20 +49,20 @@ import Testing
             #expect(signIn.status == .seeOther)
             let signedIn = try #require(browser.cookies["swift_session"])
 
-            browser.client = two
+            browser.transport = .framework(two)
             let dashboard = try await browser.send(.get, "/dashboard")
             #expect(dashboard.text.contains("Signed in as ada"), "the second instance does not know the user")
             #expect(dashboard.text.contains("Welcome, ada!"), "the flash set through the first was not shown through the second")
-            browser.client = one
+            browser.transport = .framework(one)
             let again = try await browser.send(.get, "/dashboard")
             #expect(again.text.contains("Signed in as ada"))
             #expect(!again.text.contains("Welcome, ada!"), "a flash was shown twice")
 
-            browser.client = two
+            browser.transport = .framework(two)
             let token = try #require(again.csrfToken)
             let logout = try await browser.send(.post, "/logout", form: [("_token", token)])
             #expect(logout.status == .seeOther)
-            browser.client = one
+            browser.transport = .framework(one)
             let login = try await browser.send(.get, "/login")
             #expect(login.text.contains("Signed out"), "the logout's flash did not reach the first instance")
 
@@ -81,7 +81,7 @@ import Testing
             _ = try await browser.send(.get, "/counter")
             let cookie = try #require(browser.cookies["swift_session"])
             try await DemoTests.countTwoHundredTimes(cookie: cookie, ports: [try #require(one.port), try #require(two.port)])
-            browser.client = two
+            browser.transport = .framework(two)
             let final = try await browser.send(.get, "/counter")
             #expect(final.text == "count: 202", "lost increments: \(final.text)")
         }

@@ -7,6 +7,7 @@ import Logging
 import Sessions
 import SessionsAdapterTestSupport
 import SessionsDemoApp
+import SessionsDemoShared
 import Testing
 
 /// The demo app through a live server on 127.0.0.1 (HummingbirdTesting's live mode).
@@ -19,21 +20,48 @@ import Testing
         return config
     }
 
+    /// The demos the tests run against: the Hummingbird one, and the Vapor one with the Vapor trait.
+    enum DemoServer: String, CustomTestStringConvertible {
+        case hummingbird, vapor
+        var testDescription: String { rawValue }
+    }
+    #if Vapor
+    static let servers: [DemoServer] = [.hummingbird, .vapor]
+    #else
+    static let servers: [DemoServer] = [.hummingbird]
+    #endif
+
+    /// Runs `body` against `server`'s demo on 127.0.0.1 with the sessions of `config`, and a
+    /// browser pointed at it.
     func withDemo<Value>(
+        _ server: DemoServer = .hummingbird,
         _ config: SessionConfig = Self.config(),
         logger: Logger = Logger(label: "sessions-demo"),
         configure: (SessionManager) -> Void = { _ in },
-        _ body: @Sendable (DemoApplication, LiveClient) async throws -> Value
+        _ body: @Sendable (SessionManager, LiveClient) async throws -> Value
     ) async throws -> Value {
-        let demo = try DemoApplication(config: config, logger: logger, configure: configure)
         defer { try? FileManager.default.removeItem(atPath: config[FileSessionDriver.folderSetting]) }
-        return try await demo.application.test(.live) { client in
-            try await body(demo, LiveClient(client))
+        switch server {
+        case .hummingbird:
+            let demo = try DemoApplication(config: config, logger: logger, configure: configure)
+            return try await demo.application.test(.live) { client in
+                try await body(demo.sessions, LiveClient(client))
+            }
+        case .vapor:
+            #if Vapor
+            return try await withVaporDemo(config: config, logger: logger, configure: configure) { sessions, connection, port in
+                try await body(sessions, LiveClient(connection, port: port))
+            }
+            #else
+            throw DemoServerMissing()
+            #endif
         }
     }
 
+    struct DemoServerMissing: Error {}
+
     /// Signs in as `name` and returns the client holding the signed-in cookie.
-    static func signIn(_ browser: LiveClient, as name: String = "ada") async throws -> TestResponse {
+    static func signIn(_ browser: LiveClient, as name: String = "ada") async throws -> LiveResponse {
         let form = try await browser.send(.get, "/login")
         let token = try #require(form.csrfToken)
         return try await browser.send(.post, "/login", form: [("_token", token), ("username", name), ("password", "secret")])
@@ -58,8 +86,9 @@ import Testing
         }
     }
 
-    @Test func publicRoutesNeverStartASession() async throws {
-        try await withDemo { _, client in
+    @Test(arguments: Self.servers)
+    func publicRoutesNeverStartASession(server: DemoServer) async throws {
+        try await withDemo(server) { _, client in
             let browser = client
             let home = try await browser.send(.get, "/")
             #expect(home.status == .ok)
@@ -71,7 +100,8 @@ import Testing
         }
     }
 
-    @Test func sessionRoutesSendTheConfiguredCookie() async throws {
+    @Test(arguments: Self.servers)
+    func sessionRoutesSendTheConfiguredCookie(server: DemoServer) async throws {
         let config = Self.config {
             $0.cookie = "demo_session"
             $0.path = "/"
@@ -80,7 +110,7 @@ import Testing
             $0.sameSite = .strict
             $0.lifetime = .seconds(30 * 60)
         }
-        try await withDemo(config) { _, client in
+        try await withDemo(server, config) { _, client in
             let browser = client
             let login = try await browser.send(.get, "/login")
             let cookie = try #require(login.setCookies.first)
@@ -94,8 +124,9 @@ import Testing
         }
     }
 
-    @Test func loginFlashesOnceRegeneratesAndTheOldCookieIsDead() async throws {
-        try await withDemo { _, client in
+    @Test(arguments: Self.servers)
+    func loginFlashesOnceRegeneratesAndTheOldCookieIsDead(server: DemoServer) async throws {
+        try await withDemo(server) { _, client in
             let browser = client
             let form = try await browser.send(.get, "/login")
             let oldID = try #require(browser.cookies["swift_session"])
@@ -128,8 +159,9 @@ import Testing
         }
     }
 
-    @Test func logoutInvalidatesTheSession() async throws {
-        try await withDemo { _, client in
+    @Test(arguments: Self.servers)
+    func logoutInvalidatesTheSession(server: DemoServer) async throws {
+        try await withDemo(server) { _, client in
             let browser = client
             _ = try await Self.signIn(browser)
             let signedInID = try #require(browser.cookies["swift_session"])
@@ -149,8 +181,9 @@ import Testing
         }
     }
 
-    @Test func dashboardRedirectsSignedOutVisitorsWithAFlash() async throws {
-        try await withDemo { _, client in
+    @Test(arguments: Self.servers)
+    func dashboardRedirectsSignedOutVisitorsWithAFlash(server: DemoServer) async throws {
+        try await withDemo(server) { _, client in
             let browser = client
             let dashboard = try await browser.send(.get, "/dashboard")
             #expect(dashboard.status == .seeOther)
@@ -159,8 +192,9 @@ import Testing
         }
     }
 
-    @Test func forgedOrUnknownIDIsReplacedNeverAdopted() async throws {
-        try await withDemo { _, client in
+    @Test(arguments: Self.servers)
+    func forgedOrUnknownIDIsReplacedNeverAdopted(server: DemoServer) async throws {
+        try await withDemo(server) { _, client in
             for forged in [SessionIdentifier.random().rawValue, "../../etc/passwd", String(repeating: "x", count: 5000)] {
                 let browser = client.newBrowser()
                 browser.cookies["swift_session"] = forged
@@ -173,8 +207,9 @@ import Testing
         }
     }
 
-    @Test func counterCountsPerSession() async throws {
-        try await withDemo { _, client in
+    @Test(arguments: Self.servers)
+    func counterCountsPerSession(server: DemoServer) async throws {
+        try await withDemo(server) { _, client in
             let browser = client
             for expected in 1...5 {
                 let counter = try await browser.send(.get, "/counter")
@@ -187,19 +222,20 @@ import Testing
     }
 
     /// `counting` wraps the file driver: a wrapper keeps its conditional writes.
-    @Test(arguments: ["memory", "file", "counting"])
-    func twoHundredConcurrentCountersWithOneCookieAreAllCounted(driver: String) async throws {
-        try await withDemo(Self.config { $0.driver = driver }) { _, client in
+    @Test(arguments: Self.servers, ["memory", "file", "counting"])
+    func twoHundredConcurrentCountersWithOneCookieAreAllCounted(server: DemoServer, driver: String) async throws {
+        try await withDemo(server, Self.config { $0.driver = driver }) { _, client in
             _ = try await client.send(.get, "/counter")
             let cookie = try #require(client.cookies["swift_session"])
-            try await Self.countTwoHundredTimes(cookie: cookie, ports: [try #require(client.client.port)])
+            try await Self.countTwoHundredTimes(cookie: cookie, ports: [try #require(client.port)])
             let final = try await client.send(.get, "/counter")
             #expect(final.text == "count: 202", "lost increments: \(final.text)")
         }
     }
 
-    @Test func csrfRejectionChangesNothing() async throws {
-        try await withDemo { _, client in
+    @Test(arguments: Self.servers)
+    func csrfRejectionChangesNothing(server: DemoServer) async throws {
+        try await withDemo(server) { _, client in
             let browser = client
             _ = try await Self.signIn(browser)
             let cookie = browser.cookies["swift_session"]
@@ -217,8 +253,9 @@ import Testing
         }
     }
 
-    @Test func csrfTokenInAHeaderIsAccepted() async throws {
-        try await withDemo { _, client in
+    @Test(arguments: Self.servers)
+    func csrfTokenInAHeaderIsAccepted(server: DemoServer) async throws {
+        try await withDemo(server) { _, client in
             let browser = client
             _ = try await Self.signIn(browser)
             let token = try #require(try await browser.send(.get, "/dashboard").csrfToken)
@@ -230,20 +267,22 @@ import Testing
         }
     }
 
-    @Test func customDriverRegisteredWithExtendIsTheOneUsed() async throws {
-        try await withDemo(Self.config { $0.driver = "counting" }) { demo, client in
+    @Test(arguments: Self.servers)
+    func customDriverRegisteredWithExtendIsTheOneUsed(server: DemoServer) async throws {
+        try await withDemo(server, Self.config { $0.driver = "counting" }) { sessions, client in
             let browser = client
             _ = try await browser.send(.get, "/counter")
             _ = try await browser.send(.get, "/counter")
-            let driver = try #require(try await demo.sessions.driver("counting") as? CountingSessionDriver)
+            let driver = try #require(try await sessions.driver("counting") as? CountingSessionDriver)
             #expect(driver.operationCounts["write", default: 0] == 2)
             #expect(driver.operationCounts["read", default: 0] == 1)
         }
     }
 
-    @Test func aStoreThatThrowsGivesA500AndNoCookie() async throws {
+    @Test(arguments: Self.servers)
+    func aStoreThatThrowsGivesA500AndNoCookie(server: DemoServer) async throws {
         let config = Self.config { $0.driver = "broken" }
-        try await withDemo(config, configure: { $0.extend("broken") { _ in FailingDriver.broken } }) { _, client in
+        try await withDemo(server, config, configure: { $0.extend("broken") { _ in FailingDriver.broken } }) { _, client in
             let browser = client
             let counter = try await browser.send(.get, "/counter")
             #expect(counter.status == .internalServerError)
@@ -255,9 +294,10 @@ import Testing
         }
     }
 
-    @Test func anUnreachableStoreGets503WithRetryAfterAndNoCookie() async throws {
+    @Test(arguments: Self.servers)
+    func anUnreachableStoreGets503WithRetryAfterAndNoCookie(server: DemoServer) async throws {
         let config = Self.config { $0.driver = "unreachable" }
-        try await withDemo(config, configure: { $0.extend("unreachable") { _ in FailingDriver.unreachable } }) { _, client in
+        try await withDemo(server, config, configure: { $0.extend("unreachable") { _ in FailingDriver.unreachable } }) { _, client in
             let browser = client
             let fresh = try await browser.send(.get, "/counter")
             #expect(fresh.status == .serviceUnavailable)

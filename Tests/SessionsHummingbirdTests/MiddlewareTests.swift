@@ -81,7 +81,7 @@ struct TestContext: StartSessionRequestContext {
         }) { client in
             _ = try await client.send(.get, "/flash")
             let cookie = try #require(client.cookies["swift_session"])
-            let port = try #require(client.client.port)
+            let port = try #require(client.port)
             let polls = try await withThrowingTaskGroup(of: [String].self) { group in
                 for _ in 0..<4 {
                     group.addTask {
@@ -122,7 +122,7 @@ struct TestContext: StartSessionRequestContext {
         }) { client in
             _ = try await client.send(.get, "/start")
             let cookie = try #require(client.cookies["swift_session"])
-            let port = try #require(client.client.port)
+            let port = try #require(client.port)
             let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
                 for _ in 0..<2 {
                     group.addTask {

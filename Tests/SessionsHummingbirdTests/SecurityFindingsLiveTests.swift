@@ -14,7 +14,7 @@ import Testing
 /// victim's.
 @Suite struct SecurityFindingsLiveTests {
     /// Sends `/dashboard` with exactly these `swift_session` values, in order, ahead of nothing else.
-    func dashboard(_ browser: LiveClient, presenting values: [String]) async throws -> TestResponse {
+    func dashboard(_ browser: LiveClient, presenting values: [String]) async throws -> LiveResponse {
         let header = values.map { "swift_session=\($0)" }.joined(separator: "; ")
         let saved = browser.cookies
         browser.cookies = [:]
@@ -27,7 +27,7 @@ import Testing
         let lines = LogLines()
         var config = DemoTests.config()
         config.driver = "file"
-        try await DemoTests().withDemo(config, logger: Logger(label: "tossing") { _ in lines }) { _, browser in
+        try await DemoTests().withDemo(.hummingbird, config, logger: Logger(label: "tossing") { _ in lines }) { _, browser in
             _ = try await DemoTests.signIn(browser)
             let victim = try #require(browser.cookies["swift_session"])
             let tossed: String
@@ -57,7 +57,7 @@ import Testing
         // inode, deadline and all); it comes back under the layout before handle names (the raw
         // ID as the name) in a folder of the mode a checkout gives it.
         let saved = FileManager.default.temporaryDirectory.appendingPathComponent("saved-\(UUID())").path
-        let cookie = try await DemoTests().withDemo(config) { _, browser in
+        let cookie = try await DemoTests().withDemo(.hummingbird, config) { _, browser in
             _ = try await browser.send(.get, "/counter")
             #expect(try await browser.send(.get, "/counter").text == "count: 2")
             let cookie = try #require(browser.cookies["swift_session"])
@@ -69,7 +69,7 @@ import Testing
         #expect(rename(saved, folder + "/" + cookie) == 0)
 
         let lines = LogLines()
-        try await DemoTests().withDemo(config, logger: Logger(label: "upgrade") { _ in lines }) { _, browser in
+        try await DemoTests().withDemo(.hummingbird, config, logger: Logger(label: "upgrade") { _ in lines }) { _, browser in
             #expect(lines.all.contains { $0.contains("made its folder \(folder) private (mode 0755 → 0700)") }, "\(lines.all)")
             #expect(lines.all.contains { $0.contains("renamed 1 session file(s) named by raw IDs") }, "\(lines.all)")
             browser.cookies["swift_session"] = cookie
@@ -88,7 +88,7 @@ import Testing
 
     @Test func aFloodOfCookielessVisitorsSignsOutNoReturningUser() async throws {
         let config = DemoTests.config { $0[MemorySessionDriver.maximumSessionsSetting] = 1_000 }
-        try await DemoTests().withDemo(config) { _, browser in
+        try await DemoTests().withDemo(.hummingbird, config) { _, browser in
             var users: [LiveClient] = []
             for index in 0..<100 {
                 let user = browser.newBrowser()
@@ -100,7 +100,7 @@ import Testing
             // in rounds of twice the cap between the users' visits.
             for round in 0..<5 {
                 for _ in 0..<2_000 {
-                    let page = try await browser.client.execute(uri: "/login", method: .get, headers: [:], body: nil) { $0 }
+                    let page = try await browser.newBrowser().send(.get, "/login")
                     #expect(page.headers[.setCookie] != nil)
                 }
                 for (index, user) in users.enumerated() {
@@ -115,7 +115,7 @@ import Testing
         var config = DemoTests.config()
         config.driver = "file"
         let folder = config[FileSessionDriver.folderSetting]
-        try await DemoTests().withDemo(config) { _, browser in
+        try await DemoTests().withDemo(.hummingbird, config) { _, browser in
             _ = try await DemoTests.signIn(browser, as: "ada-lovelace-1815")
             let signedIn = try #require(browser.cookies["swift_session"])
             let dashboard = try await browser.send(.get, "/dashboard")
@@ -137,10 +137,10 @@ import Testing
         // more free space demanded than any disk has, stands for the disk filling up.
         var full = config
         full[FileSessionDriver.minimumFreeSetting] = 1_048_576
-        try await DemoTests().withDemo(config) { [full] _, browser in
+        try await DemoTests().withDemo(.hummingbird, config) { [full] _, browser in
             _ = try await DemoTests.signIn(browser)
             let cookies = browser.cookies
-            try await DemoTests().withDemo(full) { _, sameBrowser in
+            try await DemoTests().withDemo(.hummingbird, full) { _, sameBrowser in
                 sameBrowser.cookies = cookies
                 let dashboard = try await sameBrowser.send(.get, "/dashboard")
                 #expect(dashboard.text.contains("Signed in as ada"), "a stored session stopped working when the disk filled")
@@ -165,7 +165,7 @@ import Testing
                 let cookie = browser.cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; ")
                 var all = headers
                 all[.cookie] = cookie
-                return try await browser.client.execute(uri: "/logout", method: .post, headers: all, body: ByteBuffer(string: text)) { $0.status }
+                return try await browser.newBrowser().send(.post, "/logout", headers: all, body: ByteBuffer(string: text)).status
             }
             #expect(try await upload([(#"name="_token"; filename="t.txt""#, token)]).code == 419, "a file part passed as the token")
             #expect(try await upload([(#"name="note""#, "hi")]).code == 419)

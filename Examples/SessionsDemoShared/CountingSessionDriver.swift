@@ -1,4 +1,4 @@
-#if Hummingbird
+#if Logging
 import Logging
 public import Sessions
 import Synchronization
