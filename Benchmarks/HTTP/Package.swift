@@ -8,7 +8,7 @@ let package = Package(
     name: "SessionsHTTPBenchmarks",
     platforms: [.macOS(.v15)],
     dependencies: [
-        .package(path: "../..", traits: ["Hummingbird", "Postgres"]),
+        .package(path: "../..", traits: ["Hummingbird", "Postgres", "Vapor"]),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
         .package(url: "https://github.com/vapor/vapor.git", from: "4.122.3"),
@@ -31,11 +31,13 @@ let package = Package(
             ],
             path: "Sources/HBServer"
         ),
-        // Vapor: bare and with its SessionsMiddleware on `.memory` and on Fluent (PostgreSQL).
+        // Vapor: bare, with its SessionsMiddleware on `.memory` and on Fluent (PostgreSQL), and ours.
         .executableTarget(
             name: "vapor-server",
             dependencies: [
                 .product(name: "Vapor", package: "vapor"),
+                .product(name: "Sessions", package: "main"),
+                .product(name: "SessionsVapor", package: "main"),
                 .product(name: "Fluent", package: "fluent"),
                 .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
             ],

@@ -143,6 +143,8 @@ def report(runs, hot, steady, db, servers, setup):
 
     if "hb-ours-database" in servers:
         lines += targets_on_postgres(m, vs, lost)
+    if "vapor-ours-memory" in servers:
+        lines += targets_on_vapor(m, vs, lost)
     ours, file = "hb-ours-memory", "hb-ours-file"
     if ours not in servers and file not in servers:
         return "\n".join(lines) + "\n"
@@ -191,12 +193,28 @@ def targets_on_postgres(m, vs, lost):
                   f"with {m(ours, 'hot', 'errors')} failed requests (errors or non-2xx, all rounds)")]
 
 
+def targets_on_vapor(m, vs, lost):
+    """Issue 15's targets for our middleware on Vapor, against bare Vapor and Vapor's own sessions."""
+    ours, vapor = "vapor-ours-memory", "vapor-sessions"
+    returning = m(ours, "returning", "bare")
+    return ["", "Targets of issue 15 ([x] met, [!] missed, [ ] not measured):", "",
+            check(None if returning is None else returning >= 0.85,
+                  f"ours on Vapor (memory), returning users ≥ 0.85 of bare Vapor: {fmt(returning)} "
+                  f"(Vapor's sessions {fmt(m(vapor, 'returning', 'bare'))}; ours {fmt(vs(ours, 'returning', vapor))}× their req/s)"),
+            f"- new visitors (no target): ours {fmt(m(ours, 'new', 'bare'))} of bare Vapor, store full "
+              f"{fmt(m(ours, 'new-full', 'bare'))} (Vapor's sessions {fmt(m(vapor, 'new', 'bare'))} and "
+              f"{fmt(m(vapor, 'new-full', 'bare'))})",
+            check(None if ours not in lost else lost[ours] == 0,
+                  f"one hot session, no lost increments: ours {lost.get(ours, '–')} lost (Vapor's sessions "
+                  f"{lost.get(vapor, '–')}), with {m(ours, 'hot', 'errors')} failed requests (errors or non-2xx, all rounds)")]
+
+
 def main():
     results, out, setup = sys.argv[1:4]
     text = report(*load(results), setup)
     print(text)
     with open(out, "w") as md:
-        md.write("# HTTP benchmark results\n\nWritten by `Benchmarks/run-http` (see issues 6 and 13).\n\n" + text)
+        md.write("# HTTP benchmark results\n\nWritten by `Benchmarks/run-http` (see issues 6, 13 and 15).\n\n" + text)
 
 
 if __name__ == "__main__":

@@ -29,6 +29,13 @@ public struct MapSessionToHeaderMiddleware: AsyncMiddleware {
         map = try SessionHeaderMap(mappings)
     }
 
+    /// Runs the async `respond(to:chainingTo:)` on the request's event loop, where
+    /// `AsyncMiddleware`'s default would hop to the global concurrency pool and back.
+    public func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
+        EventLoopTaskExecutor.respond(to: request, chainingTo: next, with: self)
+    }
+
+    /// Strips the client's copies of the mapped headers and adds the session's values in their place.
     public func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         for (header, _) in map.mappings { request.headers.remove(name: header) }
         for field in map.fields(for: request.sessionSlot.session) { request.headers.add(name: field.name, value: field.value) }

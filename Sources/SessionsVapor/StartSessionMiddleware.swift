@@ -93,13 +93,22 @@ public struct StartSessionMiddleware: AsyncMiddleware {
         self.onFailure = onFailure
     }
 
+    /// Runs the async `respond(to:chainingTo:)` on the request's event loop, where
+    /// `AsyncMiddleware`'s default would hop to the global concurrency pool and back.
+    public func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
+        EventLoopTaskExecutor.respond(to: request, chainingTo: next, with: self)
+    }
+
+    /// Starts the request's session, runs the route, saves the session and adds its cookie and
+    /// headers to the response.
     public func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         if let skip, skip(request) { return try await next.respond(to: request) }
+        let slot = request.sessionSlot
         // Nested in another of these middlewares: that one runs the session.
-        if request.sessionSlot.isStartedByAnotherMiddleware { return try await next.respond(to: request) }
+        if slot.isStartedByAnotherMiddleware { return try await next.respond(to: request) }
         return try await SessionLogging.$requestLogger.withValue(request.logger) {
             let started: SessionLifecycle.StartedSession
-            if let attached = request.sessionSlot.session {
+            if let attached = slot.session {
                 started = lifecycle.start(attaching: attached)
             } else {
                 do {

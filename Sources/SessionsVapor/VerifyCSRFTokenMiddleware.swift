@@ -56,6 +56,14 @@ public struct VerifyCSRFTokenMiddleware: AsyncMiddleware {
     /// The status of a rejected request: 419, as Laravel answers.
     public static var rejectedStatus: HTTPResponseStatus { .custom(code: 419, reasonPhrase: "Page Expired") }
 
+    /// Runs the async `respond(to:chainingTo:)` on the request's event loop, where
+    /// `AsyncMiddleware`'s default would hop to the global concurrency pool and back.
+    public func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
+        EventLoopTaskExecutor.respond(to: request, chainingTo: next, with: self)
+    }
+
+    /// Lets safe methods and exempt requests through, checks the token of the others, and answers
+    /// 419 (or 413 for a body over the cap) without running the route when it does not match.
     public func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         switch request.method {
         case .GET, .HEAD, .OPTIONS, .TRACE:

@@ -274,6 +274,31 @@ import Vapor
             #expect(kept.setCookies.count == 1 && kept.headers[.cacheControl] == ["private, max-age=60"])
         }
     }
+
+    /// Vapor runs an `AsyncMiddleware` on the global concurrency pool and the response back on
+    /// the event loop, which cost more server CPU than the whole session on the memory driver;
+    /// ours stay on the request's event loop, where Vapor runs a synchronous route, through
+    /// every await (the CSRF check reads the body, the file driver's calls run on a thread pool).
+    @Test(arguments: ["memory", "file"])
+    func theMiddlewaresRunTheRouteOnTheRequestsEventLoop(driver: String) async throws {
+        let sessions = try Self.manager(driver: driver)
+        try await withVaporApp(manager: sessions, { app in
+            let group = app.grouped(
+                StartSessionMiddleware(manager: sessions), VerifyCSRFTokenMiddleware(),
+                try MapSessionToHeaderMiddleware(["X-Count": "count"]))
+            group.get("loop") { req in
+                let session = try req.managedSession
+                return #"\#(req.eventLoop.inEventLoop) \#(try session.increment("count")) <input name="_token" value="\#(session.token)">"#
+            }
+            group.post("loop") { req in "\(req.eventLoop.inEventLoop) \(req.headers.first(name: "X-Count") ?? "-")" }
+        }) { browser in
+            #expect(try await browser.send(.GET, "/loop").text.hasPrefix("true 1 "))
+            let page = try await browser.send(.GET, "/loop")
+            #expect(page.text.hasPrefix("true 2 "))
+            let posted = try await browser.send(.POST, "/loop", form: [("_token", try #require(page.csrfToken))])
+            #expect(posted.text == "true 2", "the route after the body was read ran off the event loop (\(posted.status))")
+        }
+    }
 }
 
 extension VaporBrowser {

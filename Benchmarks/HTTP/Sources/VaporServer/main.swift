@@ -1,14 +1,14 @@
-import Fluent
-import FluentPostgresDriver
 import Synchronization
 import Vapor
 
 // `vapor-server MODE`: serves `GET /count` on 127.0.0.1:$PORT.
 //   bare       no sessions (the ceiling)
+//   floor      an AsyncMiddleware that reads `Cookie` and adds `Vary: Cookie`, as Vapor runs one
 //   sessions   Vapor's SessionsMiddleware on `.memory`
 //   fluent     Vapor's SessionsMiddleware on Fluent's database sessions, PostgreSQL at
 //              $DATABASE_URL, FLUENT_POOL_PER_LOOP connections per event loop (default 2),
 //              its table created by Fluent's migration at start
+//   ours       our StartSessionMiddleware (SessionsVapor), on the driver SESSION_DRIVER names
 
 /// The small fixture as Vapor stores it: ten string values, set when the session is new.
 let fixture: [String: String] = [
@@ -22,8 +22,8 @@ let bareCount = Atomic<Int>(0)
 let environment = ProcessInfo.processInfo.environment
 let port = Int(environment["PORT"] ?? "") ?? 8080
 let mode = CommandLine.arguments.dropFirst().first ?? ""
-guard ["bare", "sessions", "fluent"].contains(mode) else {
-    FileHandle.standardError.write(Data("usage: vapor-server bare|sessions|fluent\n".utf8))
+guard ["bare", "floor", "sessions", "fluent", "ours"].contains(mode) else {
+    FileHandle.standardError.write(Data("usage: vapor-server bare|floor|sessions|fluent|ours\n".utf8))
     exit(2)
 }
 
@@ -38,14 +38,13 @@ app.http.server.configuration.port = port
 
 if mode == "bare" {
     app.get("count") { _ in "\(bareCount.add(1, ordering: .relaxed).newValue)" }
+} else if mode == "floor" {
+    app.grouped(FloorMiddleware()).get("count") { _ in "\(bareCount.add(1, ordering: .relaxed).newValue)" }
+} else if mode == "ours" {
+    try useOurs(app, environment: environment)
 } else {
     if mode == "fluent" {
-        let url = environment["DATABASE_URL"] ?? ""
-        let perLoop = Int(environment["FLUENT_POOL_PER_LOOP"] ?? "") ?? 2
-        app.databases.use(try .postgres(url: url, maxConnectionsPerEventLoop: perLoop), as: .psql)
-        app.migrations.add(SessionRecord.migration)
-        try await app.autoMigrate()
-        app.sessions.use(.fluent)
+        try await useFluentSessions(app, environment: environment)
     } else {
         app.sessions.use(.memory)
     }
