@@ -2,6 +2,7 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import Logging
 import Sessions
 import SessionsDemoApp
 import SessionsPostgres
@@ -86,6 +87,45 @@ import Testing
             #expect(final.text == "count: 202", "lost increments: \(final.text)")
         }
     }
+
+    #if Vapor
+    /// The same sessions whichever framework serves them: the Hummingbird demo and the Vapor demo
+    /// on one table share sign-in, flash and sign-out, and count 200 concurrent increments
+    /// spread over both exactly.
+    @Test(.enabled(if: PostgresTestDatabase.runs, PostgresTestDatabase.skipReason))
+    func theHummingbirdAndTheVaporDemoShareOneDatabasesSessions() async throws {
+        let table = PostgresTestDatabase.uniqueTable("demo")
+        let config = Self.config(url: try PostgresTestDatabase.requireURL(), table: table)
+        let hummingbird = try DemoApplication(config: config)
+        do {
+            try await hummingbird.application.test(.live) { one in
+                try await withVaporDemo(config: config, logger: Logger(label: "sessions-vapor-demo"), configure: { _ in }) { _, two, port in
+                    let browser = LiveClient(one)
+                    _ = try await DemoTests.signIn(browser)
+                    browser.transport = .connection(two, port: port)
+                    let dashboard = try await browser.send(.get, "/dashboard")
+                    #expect(dashboard.text.contains("Signed in as ada"), "the Vapor demo does not know the user")
+                    #expect(dashboard.text.contains("Welcome, ada!"), "the flash set through Hummingbird was not shown through Vapor")
+                    let logout = try await browser.send(.post, "/logout", form: [("_token", try #require(dashboard.csrfToken))])
+                    #expect(logout.status == .seeOther)
+
+                    browser.transport = .framework(one)
+                    #expect(try await browser.send(.get, "/login").text.contains("Signed out"), "the logout's flash did not reach Hummingbird")
+                    _ = try await browser.send(.get, "/counter")
+                    let cookie = try #require(browser.cookies["swift_session"])
+                    try await DemoTests.countTwoHundredTimes(cookie: cookie, ports: [try #require(one.port), port])
+                    browser.transport = .connection(two, port: port)
+                    let final = try await browser.send(.get, "/counter")
+                    #expect(final.text == "count: 202", "lost increments: \(final.text)")
+                }
+            }
+        } catch {
+            await PostgresTestDatabase.drop(table)
+            throw error
+        }
+        await PostgresTestDatabase.drop(table)
+    }
+    #endif
 
     /// A cluster of the test's own, stopped under the running demo: session routes answer 503
     /// with `Retry-After` within the timeouts while `/health` answers, and once it is started
