@@ -42,7 +42,7 @@ enum DemoRoutes {
             Credentials.self,
             from: String(buffer: request.body.collect(upTo: context.maxUploadSize))
         )
-        guard DemoPages.accepts(username: form.username, password: form.password), let username = form.username else {
+        guard let username = DemoPages.acceptedUser(username: form.username, password: form.password) else {
             session.flash("status", DemoPages.invalidCredentials)
             return Page.redirect(to: "/login")
         }

@@ -49,10 +49,11 @@ public enum DemoPages {
     /// The counter's text.
     public static func counter(_ count: Int) -> String { "count: \(count)" }
 
-    /// Whether the sign-in form holds acceptable credentials: any name, the password `secret`.
-    public static func accepts(username: String?, password: String?) -> Bool {
-        guard let username, !username.isEmpty else { return false }
-        return password == "secret"
+    /// The name to sign in as when the sign-in form holds acceptable credentials (any name, the
+    /// password `secret`), else nil.
+    public static func acceptedUser(username: String?, password: String?) -> String? {
+        guard let username, !username.isEmpty, password == "secret" else { return nil }
+        return username
     }
 
     /// The flash messages.

@@ -48,7 +48,7 @@ public enum VaporDemo {
     static func login(_ req: Request) async throws -> Response {
         let session = try req.managedSession
         let form = try req.content.decode(Credentials.self)
-        guard DemoPages.accepts(username: form.username, password: form.password), let username = form.username else {
+        guard let username = DemoPages.acceptedUser(username: form.username, password: form.password) else {
             session.flash("status", DemoPages.invalidCredentials)
             return req.redirect(to: "/login", redirectType: .normal)
         }
